@@ -1,0 +1,12 @@
+using Kindling.Cli;
+using Kindling.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("kindling");
+    config.PropagateExceptions();
+    config.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, and whether libtorch loaded (and why not).");
+});
+return CliErrors.Run(() => app.Run(args));

@@ -1,0 +1,26 @@
+namespace Kindling.Data.Datasets;
+
+/// <summary>
+/// A labelled image data set of fixed-size images (one split of it). Implementations must be safe
+/// to read from several threads at once: the loader's workers call <see cref="CopyImage"/> in parallel.
+/// </summary>
+public interface IImageDataset
+{
+    /// <summary>What this is, for messages and reports, e.g. "cifar10:/data/cifar-10-batches-bin (train)".</summary>
+    string Name { get; }
+
+    /// <summary>Number of samples.</summary>
+    int Count { get; }
+
+    /// <summary>Class names, indexed by label.</summary>
+    IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Shape of every image; a data set of mixed sizes resizes to make it fixed.</summary>
+    ImageShape Shape { get; }
+
+    /// <summary>The label of sample <paramref name="index"/>, without decoding its image.</summary>
+    int GetLabel(int index);
+
+    /// <summary>Copies sample <paramref name="index"/>'s pixels (uint8, <see cref="ImageShape.Size"/> bytes) in the given layout and returns its label.</summary>
+    int CopyImage(int index, Span<byte> destination, PixelLayout layout = PixelLayout.Hwc);
+}

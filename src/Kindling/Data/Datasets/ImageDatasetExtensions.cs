@@ -1,0 +1,36 @@
+namespace Kindling.Data.Datasets;
+
+/// <summary>Conveniences over <see cref="IImageDataset"/>.</summary>
+public static class ImageDatasetExtensions
+{
+    /// <summary>One image as a new array, with its label.</summary>
+    public static (byte[] Pixels, int Label) GetImage(this IImageDataset dataset, int index, PixelLayout layout = PixelLayout.Hwc)
+    {
+        var buffer = new byte[dataset.Shape.Size];
+        var label = dataset.CopyImage(index, buffer, layout);
+        return (buffer, label);
+    }
+
+    /// <summary>All labels, in order.</summary>
+    public static int[] GetLabels(this IImageDataset dataset)
+    {
+        if (dataset is InMemoryImageDataset m) return m.Labels.ToArray();
+        var labels = new int[dataset.Count];
+        for (int i = 0; i < labels.Length; i++) labels[i] = dataset.GetLabel(i);
+        return labels;
+    }
+
+    /// <summary>The whole split in memory (decoding everything once); returns the data set itself when it already is.</summary>
+    public static InMemoryImageDataset LoadAll(this IImageDataset dataset)
+    {
+        if (dataset is InMemoryImageDataset m) return m;
+        long bytes = (long)dataset.Count * dataset.Shape.Size;
+        if (bytes > Array.MaxLength)
+            throw new InvalidOperationException($"{dataset.Name}: {dataset.Count} images of {dataset.Shape} ({bytes / (1 << 20)} MiB) do not fit in one in-memory buffer; read it sample by sample.");
+        var pixels = new byte[bytes];
+        var labels = new int[dataset.Count];
+        int size = dataset.Shape.Size;
+        Parallel.For(0, dataset.Count, i => labels[i] = dataset.CopyImage(i, pixels.AsSpan(i * size, size)));
+        return new InMemoryImageDataset(dataset.Name, pixels, labels, dataset.Classes, dataset.Shape);
+    }
+}
