@@ -19,6 +19,7 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
         using var scope = torch.NewDisposeScope();
         var shape = dataset.Shape;
         var labels = new long[indices.Length];
+        var fromUint8 = new bool[indices.Length];
         torch.Tensor? images = null;
         long[] first = [];
         for (int k = 0; k < indices.Length; k++)
@@ -44,9 +45,8 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
                         $"samples of batch {number} (epoch {epoch}) have different shapes: sample {index} came out as {Show(result.shape)} but sample {indices[0]} as {Show(first)}. " +
                         "Every sample of a batch must have the same shape: end the transform with a fixed-size crop or resize.", index);
                 }
-                var slot = images[k];
-                slot.copy_(result);
-                if (result.dtype == torch.uint8) slot.div_(255); // ToTensor: uint8 to [0,1]
+                images[k].copy_(result);
+                fromUint8[k] = result.dtype == torch.uint8;
             }
             catch (Exception e) when (e is not OperationCanceledException and not DataLoaderException)
             {
@@ -54,6 +54,7 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
                     $"sample {index} (position {k} of batch {number}, epoch {epoch}) of {dataset.Name} failed: {e.Message}", index, e);
             }
         }
+        ScaleUint8(images!, fromUint8);
         var labelTensor = torch.tensor(labels);
         if (pin)
         {
@@ -61,6 +62,20 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
             labelTensor = labelTensor.pin_memory();
         }
         return new Batch(images!.DetachFromDisposeScope(), labelTensor.DetachFromDisposeScope(), indices, number);
+    }
+
+    /// <summary>ToTensor's uint8 to [0,1] (a division, as PyTorch's, not a multiplication): in one op when every sample was uint8.</summary>
+    static void ScaleUint8(torch.Tensor images, bool[] fromUint8)
+    {
+        if (Array.TrueForAll(fromUint8, u => u))
+        {
+            images.div_(255);
+            return;
+        }
+        for (int k = 0; k < fromUint8.Length; k++)
+            if (fromUint8[k])
+                using (var slot = images[k])
+                    slot.div_(255);
     }
 
     /// <summary>The generator of one sample: a function of (seed, epoch, position in the epoch, data set index) only.</summary>
