@@ -13,6 +13,8 @@ namespace Kindling.Data.Loading;
 /// float32 [N,C,H,W] block (uint8 scaled to [0,1] as <c>ToTensor</c>) and int64 labels, by
 /// <see cref="DataLoaderOptions.NumWorkers"/> worker threads that each build whole batches, keep
 /// <see cref="DataLoaderOptions.PrefetchFactor"/> batches ahead, and deliver them in order.
+/// Worker threads run libtorch ops single-threaded (their own OpenMP team size only; the training
+/// thread's <c>torch.get_num_threads()</c> is untouched), as PyTorch's worker processes do.
 /// </summary>
 /// <example><code>
 /// using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = 128, Shuffle = true, NumWorkers = 2, Seed = 42 }, augment);
@@ -31,7 +33,8 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
 
     /// <param name="dataset">The samples; read from several threads at once when there are workers.</param>
     /// <param name="options">Batch size, order, workers and the rest (PyTorch's <c>DataLoader</c> arguments).</param>
-    /// <param name="transform">Applied to every sample ([C,H,W] uint8 as read); null collates the images as they are.</param>
+    /// <param name="transform">Applied to every sample ([C,H,W] uint8 as read); called from several workers at once, so it must keep no mutable state
+    /// (draw randomness from its generator argument). Null collates the images as they are.</param>
     /// <param name="sampler">Shortcut for <see cref="DataLoaderOptions.Sampler"/>; give it in one place only.</param>
     public DataLoader(IImageDataset dataset, DataLoaderOptions options, ISampleTransform? transform = null, ISampler? sampler = null)
     {
@@ -182,7 +185,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
             persistent = null;
             running = [.. live];
         }
-        foreach (var run in running) run.Cancel(TimeSpan.Zero);
+        foreach (var run in running) run.Abort();
         pool?.Dispose();
     }
 }

@@ -69,6 +69,13 @@ internal sealed class EpochRun : IDisposable
         return result;
     }
 
+    /// <summary>Any thread: asks the workers and a waiting consumer to stop (the consumer's <see cref="Cancel"/> cleans up).</summary>
+    public void Abort()
+    {
+        try { cancel.Cancel(); }
+        catch (ObjectDisposedException) { } // the consumer finished the run meanwhile
+    }
+
     /// <summary>
     /// Consumer side: stops the workers, waits until they have left the epoch, and frees batches nobody
     /// took. False when a worker is still inside a sample after <paramref name="wait"/>: then the run
