@@ -176,4 +176,20 @@ public class DataLoaderTests
         using var loader = new DataLoader(TestData.Images(10), new DataLoaderOptions { BatchSize = 2 }, sampler: new FixedSampler([9, 0, 4]));
         Assert.Equal([9, 0, 4], Epoch(loader).SelectMany(b => b.Indices));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void TheConsumerOwnsTheBatchNotItsDisposeScope(int workers)
+    {
+        using var loader = new DataLoader(TestData.Images(8), new DataLoaderOptions { BatchSize = 4, NumWorkers = workers });
+        Batch batch;
+        using (torch.NewDisposeScope())
+            batch = loader.First();
+        Assert.False(batch.Images.IsInvalid);
+        Assert.Equal(4, batch.Labels.shape[0]);
+        batch.Dispose();
+        Assert.True(batch.Images.IsInvalid);
+        Assert.True(batch.Labels.IsInvalid);
+    }
 }
