@@ -64,10 +64,15 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
         return new Batch(images!.DetachFromDisposeScope(), labelTensor.DetachFromDisposeScope(), indices, number);
     }
 
-    /// <summary>ToTensor's uint8 to [0,1] (a division, as PyTorch's, not a multiplication): in one op when every sample was uint8.</summary>
+    /// <summary>
+    /// ToTensor's uint8 to [0,1] (a division, as PyTorch's, not a multiplication). In one op when
+    /// every sample was uint8 and this thread runs ops single-threaded (a worker); otherwise per
+    /// sample, below libtorch's grain size, so the consuming thread's OpenMP team is not woken for
+    /// loader work (on a busy machine that costs more than it gains).
+    /// </summary>
     static void ScaleUint8(torch.Tensor images, bool[] fromUint8)
     {
-        if (Array.TrueForAll(fromUint8, u => u))
+        if (Array.TrueForAll(fromUint8, u => u) && torch.get_num_threads() == 1)
         {
             images.div_(255);
             return;
