@@ -136,9 +136,11 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
             pool = Options.PersistentWorkers ? persistent ??= NewPool() : NewPool();
             live.Add(run);
         }
+        bool started = false;
         try
         {
             pool.Start(run);
+            started = true;
             for (int b = 0; b < batches.Count; b++)
             {
                 WorkerResult result;
@@ -157,10 +159,17 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
         finally
         {
             lock (gate) live.Remove(run);
-            bool stopped = run.Cancel(WorkerPool.StopWait);
+            // Not started (the loader was disposed meanwhile): some workers may hold the run, so only abort it.
+            bool stopped = started ? run.Cancel(WorkerPool.StopWait) : AbortOnly(run);
             if (!Options.PersistentWorkers) pool.Dispose();
             if (stopped) run.Dispose();
         }
+    }
+
+    static bool AbortOnly(EpochRun run)
+    {
+        run.Abort();
+        return false;
     }
 
     WorkerPool NewPool() => new(Options.NumWorkers, builder);
