@@ -1,0 +1,65 @@
+using Kindling.Data.BatchMix;
+using Kindling.Optim;
+using Kindling.Optim.Schedulers;
+
+namespace Kindling.Training;
+
+/// <summary>Everything about how a model is trained (the engineering, not the science).</summary>
+public sealed record TrainerOptions
+{
+    public int Epochs { get; init; } = 10;
+    public OptimizerOptions Optimizer { get; init; } = new();
+    public ScheduleOptions Schedule { get; init; } = new();
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>
+    /// Batches whose gradients are summed before one optimizer step. Each batch's loss is divided by
+    /// the number of batches in its window, so the update equals one step on the concatenated batch
+    /// (without BatchNorm). The last window of an epoch may be shorter; it is divided by its own length.
+    /// </summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Clip the global gradient norm (L2) to this; the pre-clip norm is reported.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Clip every gradient element to [-v, v].</summary>
+    public double? ClipGradValue { get; init; }
+
+    public NonFiniteAction NonFinite { get; init; } = NonFiniteAction.Skip;
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>auto, cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Intra-op threads for libtorch; null leaves libtorch's default (one per core).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Feed conv models NHWC-strided inputs (channels-last).</summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary>Drives initialisation-independent randomness of the run: dropout, batch mixing.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Keep an exponential moving average of the weights with this decay, evaluated alongside; null: none.</summary>
+    public double? EmaDecay { get; init; }
+
+    public bool EmaWarmup { get; init; } = true;
+    public EarlyStoppingOptions? EarlyStopping { get; init; }
+
+    /// <summary>Batch-level Mixup/CutMix; null: none.</summary>
+    public IBatchMix? BatchMix { get; init; }
+
+    /// <summary>Where best.ckpt and last.ckpt go; null: no checkpoints.</summary>
+    public string? CheckpointDir { get; init; }
+
+    /// <summary>Metric deciding the best checkpoint and its direction.</summary>
+    public string Monitor { get; init; } = "val_accuracy";
+
+    public string MonitorMode { get; init; } = "max";
+
+    /// <summary>The k of the top-k accuracy reported.</summary>
+    public int TopK { get; init; } = 5;
+
+    /// <summary>The resolved recipe, stored in checkpoints.</summary>
+    public string? ConfigText { get; init; }
+}

@@ -1,0 +1,40 @@
+namespace Kindling.Training;
+
+/// <summary>Where training is, as callbacks see it. Callbacks read it and may ask to stop; they do not change the loop.</summary>
+public sealed class TrainerState
+{
+    /// <summary>The current epoch, 1-based (0 before the first).</summary>
+    public int Epoch { get; internal set; }
+
+    public int Epochs { get; internal set; }
+
+    /// <summary>Optimizer steps taken so far.</summary>
+    public long GlobalStep { get; internal set; }
+
+    public int BatchesPerEpoch { get; internal set; }
+    public int StepsPerEpoch { get; internal set; }
+
+    /// <summary>The first parameter group's current learning rate.</summary>
+    public double LearningRate { get; internal set; }
+
+    /// <summary>Best value so far of <see cref="TrainerOptions.Monitor"/>, and its epoch.</summary>
+    public double? BestMetric { get; internal set; }
+
+    public int BestEpoch { get; internal set; }
+
+    /// <summary>Optimizer steps skipped for non-finite losses or gradients.</summary>
+    public long SkippedSteps { get; internal set; }
+
+    /// <summary>Metrics of every finished epoch.</summary>
+    public List<EpochMetrics> History { get; } = new();
+
+    public bool StopRequested { get; private set; }
+    public string? StopReason { get; private set; }
+
+    /// <summary>Asks the Trainer to stop after the current step (it still writes its last checkpoint).</summary>
+    public void RequestStop(string reason)
+    {
+        StopRequested = true;
+        StopReason ??= reason;
+    }
+}
