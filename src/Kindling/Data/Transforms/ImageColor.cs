@@ -107,7 +107,7 @@ public static class ImageColor
         var a1 = stack(new[] { v, q, p, p, t, v });
         var a2 = stack(new[] { t, v, v, q, p, p });
         var a3 = stack(new[] { p, p, t, v, v, q });
-        return stack(new[] { (mask * a1).sum(0), (mask * a2).sum(0), (mask * a3).sum(0) });
+        return stack(new[] { (mask * a1).sum(0L), (mask * a2).sum(0L), (mask * a3).sum(0L) });
     }
 
     /// <summary>torchvision's <c>invert</c>: bound minus value.</summary>

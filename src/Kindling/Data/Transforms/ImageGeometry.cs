@@ -93,6 +93,13 @@ public static class ImageGeometry
     public static Tensor CenterCrop(Tensor image, int height, int width)
     {
         var (_, h, w) = Dims(image, "CenterCrop");
+        if (height > h || width > w)
+        {
+            // torchvision pads first (the odd pixel on the right/bottom), then crops the centre.
+            int dw = Math.Max(0, width - w), dh = Math.Max(0, height - h);
+            image = Pad(image, dw / 2, dh / 2, (dw + 1) / 2, (dh + 1) / 2);
+            (h, w) = (h + dh, w + dw);
+        }
         int top = (int)Math.Round((h - height) / 2.0), left = (int)Math.Round((w - width) / 2.0);
         return Crop(image, top, left, height, width);
     }
