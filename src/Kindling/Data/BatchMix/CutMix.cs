@@ -1,4 +1,3 @@
-using Kindling.Data.Transforms;
 using TorchSharp;
 
 namespace Kindling.Data.BatchMix;
@@ -33,7 +32,7 @@ public sealed class CutMix : IBatchMix
     /// <inheritdoc/>
     public MixedBatch Apply(torch.Tensor images, torch.Tensor labels, Random rng)
     {
-        double lambda = Alpha > 0 ? rng.Beta(Alpha, Alpha) : 1.0;
+        double lambda = BatchMixChecks.Lambda(Alpha, rng);
         var perm = BatchMixChecks.Permutation(images, labels, rng, "CutMix");
         int h = (int)images.shape[2], w = (int)images.shape[3];
         var (x1, y1, x2, y2) = RandBox(h, w, lambda, rng);

@@ -1,4 +1,3 @@
-using Kindling.Data.Transforms;
 using TorchSharp;
 
 namespace Kindling.Data.BatchMix;
@@ -22,7 +21,7 @@ public sealed class Mixup : IBatchMix
     /// <inheritdoc/>
     public MixedBatch Apply(torch.Tensor images, torch.Tensor labels, Random rng)
     {
-        double lambda = Alpha > 0 ? rng.Beta(Alpha, Alpha) : 1.0;
+        double lambda = BatchMixChecks.Lambda(Alpha, rng);
         var perm = BatchMixChecks.Permutation(images, labels, rng, "Mixup");
         if (!images.is_floating_point()) throw new ArgumentException($"Mixup: expected float images, got {images.dtype}; mix after ToTensor.");
         var mixed = lambda * images + (1 - lambda) * images.index_select(0, perm);

@@ -69,18 +69,9 @@ public sealed class RandomErasing : ISampleTransform
     /// <summary>torchvision's <c>RandomErasing.get_params</c> without the value: the box (top, left, height, width), or null when no try fits.</summary>
     public static (int Top, int Left, int Height, int Width)? GetParams(int height, int width, (double Min, double Max) scale, (double Min, double Max) ratio, Random rng)
     {
-        double area = (double)height * width;
-        double logMin = Math.Log(ratio.Min), logMax = Math.Log(ratio.Max);
-        for (int attempt = 0; attempt < 10; attempt++)
-        {
-            double eraseArea = area * rng.Uniform(scale.Min, scale.Max);
-            double aspect = Math.Exp(rng.Uniform(logMin, logMax));
-            int h = (int)Math.Round(Math.Sqrt(eraseArea * aspect));
-            int w = (int)Math.Round(Math.Sqrt(eraseArea / aspect));
-            if (!(h < height && w < width)) continue;
-            return (rng.Next(height - h + 1), rng.Next(width - w + 1), h, w);
-        }
-        return null;
+        // ratio is height / width here: the box is (height, width) = (along, across), strictly inside the image.
+        if (BoxSampling.Draw(height, width, scale, ratio, rng, (h, w) => h < height && w < width) is not { } box) return null;
+        return (rng.Next(height - box.Along + 1), rng.Next(width - box.Across + 1), box.Along, box.Across);
     }
 
     /// <inheritdoc/>

@@ -55,17 +55,9 @@ public sealed class RandomResizedCrop : ISampleTransform
     public static (int Top, int Left, int Height, int Width) GetParams(int height, int width, (double Min, double Max) scale,
         (double Min, double Max) ratio, Random rng)
     {
-        double area = (double)height * width;
-        double logMin = Math.Log(ratio.Min), logMax = Math.Log(ratio.Max);
-        for (int attempt = 0; attempt < 10; attempt++)
-        {
-            double targetArea = area * rng.Uniform(scale.Min, scale.Max);
-            double aspect = Math.Exp(rng.Uniform(logMin, logMax));
-            int w = (int)Math.Round(Math.Sqrt(targetArea * aspect));
-            int h = (int)Math.Round(Math.Sqrt(targetArea / aspect));
-            if (0 < w && w <= width && 0 < h && h <= height)
-                return (rng.Next(height - h + 1), rng.Next(width - w + 1), h, w);
-        }
+        // ratio is width / height: the box is (width, height) = (along, across).
+        if (BoxSampling.Draw(height, width, scale, ratio, rng, (w, h) => 0 < w && w <= width && 0 < h && h <= height) is { } box)
+            return (rng.Next(height - box.Across + 1), rng.Next(width - box.Along + 1), box.Across, box.Along);
         double inRatio = (double)width / height;
         int cw, ch;
         if (inRatio < ratio.Min) { cw = width; ch = (int)Math.Round(cw / ratio.Min); }
