@@ -6,6 +6,8 @@ namespace Kindling.Tests.Data.Transforms;
 
 public class AutoAugmentTests
 {
+    public AutoAugmentTests() => TestImages.EnsureLoaded();
+
     public static IEnumerable<object[]> Ops() => AugmentOps.All.Select(op => new object[] { op });
 
     [Theory]

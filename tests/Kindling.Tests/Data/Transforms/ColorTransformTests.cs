@@ -6,6 +6,8 @@ namespace Kindling.Tests.Data.Transforms;
 
 public class ColorTransformTests
 {
+    public ColorTransformTests() => TestImages.EnsureLoaded();
+
     [Fact]
     public void ToTensorScalesUInt8ToUnitRange()
     {

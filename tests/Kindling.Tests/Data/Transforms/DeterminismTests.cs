@@ -5,6 +5,8 @@ namespace Kindling.Tests.Data.Transforms;
 
 public class DeterminismTests
 {
+    public DeterminismTests() => TestImages.EnsureLoaded();
+
     static ISampleTransform Pipeline() => new Compose(
         new RandomResizedCrop(12, scale: (0.5, 1)),
         new RandomCrop(12, padding: new[] { 2 }, paddingMode: PaddingMode.Reflect),

@@ -5,6 +5,8 @@ namespace Kindling.Tests.Data.Transforms;
 
 public class ErasingTests
 {
+    public ErasingTests() => TestImages.EnsureLoaded();
+
     static int ErasedCount(Tensor before, Tensor after, float value)
     {
         var a = TestImages.Floats(before);

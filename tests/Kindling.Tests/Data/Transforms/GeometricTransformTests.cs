@@ -6,6 +6,8 @@ namespace Kindling.Tests.Data.Transforms;
 
 public class GeometricTransformTests
 {
+    public GeometricTransformTests() => TestImages.EnsureLoaded();
+
     [Fact]
     public void HorizontalFlipReversesColumnsExactly()
     {

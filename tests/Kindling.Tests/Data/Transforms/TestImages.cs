@@ -7,7 +7,8 @@ namespace Kindling.Tests.Data.Transforms;
 /// <summary>Small known images and tensor-to-array helpers for the transform tests.</summary>
 internal static class TestImages
 {
-    static TestImages() => TorchRuntime.EnsureLoaded();
+    /// <summary>Loads libtorch through Kindling's loader (with its compatibility fix) before any tensor is made.</summary>
+    public static void EnsureLoaded() => TorchRuntime.EnsureLoaded();
 
     /// <summary>A [C,H,W] uint8 image whose value at (c,y,x) is (c*H*W + y*W + x) mod 256: every pixel distinct when C*H*W &lt;= 256.</summary>
     public static Tensor Ramp(int c, int h, int w) =>

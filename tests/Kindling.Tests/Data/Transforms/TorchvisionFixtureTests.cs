@@ -9,6 +9,8 @@ namespace Kindling.Tests.Data.Transforms;
 /// (fixture: Oracle/transforms/functional.json, made by Oracle/make_transform_fixtures.py).</summary>
 public class TorchvisionFixtureTests
 {
+    public TorchvisionFixtureTests() => TestImages.EnsureLoaded();
+
     static readonly Lazy<JsonElement> Fixture = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Oracle", "transforms", "functional.json"))).RootElement);
 
