@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using Kindling.Data.Loading;
 using Kindling.Losses;

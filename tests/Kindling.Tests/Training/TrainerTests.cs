@@ -1,0 +1,204 @@
+using Kindling.Data.Transforms;
+using Kindling.Optim;
+using Kindling.Optim.Schedulers;
+using Kindling.Runtime;
+using Kindling.Training;
+using Kindling.Training.Callbacks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kindling.Tests.Training;
+
+public class TrainerTests
+{
+    public TrainerTests() => TorchRuntime.EnsureLoaded();
+
+    static nn.Module<Tensor, Tensor> Mlp(long seed, double dropout = 0)
+    {
+        manual_seed(seed);
+        return nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(64, 32)), ("relu", nn.ReLU()), ("drop", nn.Dropout(dropout)), ("fc2", nn.Linear(32, 3)));
+    }
+
+    static nn.Module<Tensor, Tensor> ConvNet(long seed)
+    {
+        manual_seed(seed);
+        return nn.Sequential(("conv", nn.Conv2d(1, 8, 3, padding: 1)), ("bn", nn.BatchNorm2d(8)), ("relu", nn.ReLU()), ("pool", nn.AdaptiveAvgPool2d(new long[] { 2, 2 })),
+            ("flat", nn.Flatten()), ("drop", nn.Dropout(0.2)), ("fc", nn.Linear(32, 3)));
+    }
+
+    static double[] Weights(nn.Module m) => m.parameters().SelectMany(p => p.detach().cpu().to(float64).data<double>().ToArray()).ToArray();
+
+    [Fact]
+    public void AccumulatingFourBatchesOf32EqualsOneBatchOf128()
+    {
+        var data = TinyData.Bands(128);
+        var options = new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.5, Momentum = 0.9 }, Device = "cpu" };
+        var accumulated = Mlp(11);
+        new Trainer(options with { AccumulationSteps = 4 }).Fit(accumulated, TinyData.Loader(data, 32));
+        var single = Mlp(11);
+        new Trainer(options).Fit(single, TinyData.Loader(data, 128));
+        var a = Weights(accumulated);
+        var b = Weights(single);
+        Assert.Equal(b.Length, a.Length);
+        for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) < 1e-5, $"weight {i}: {a[i]} vs {b[i]}");
+        Assert.NotEqual(Weights(Mlp(11)), a); // it did train
+    }
+
+    [Fact]
+    public void PartialLastWindowIsAveragedOverItsOwnBatches()
+    {
+        // 96 samples in batches of 32 with accumulation 2: windows of 2 and 1 batches -> 2 optimizer steps per epoch.
+        var trainer = new Trainer(new TrainerOptions { Epochs = 1, AccumulationSteps = 2, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1 }, Device = "cpu" });
+        trainer.Fit(Mlp(2), TinyData.Loader(TinyData.Bands(96), 32));
+        Assert.Equal(2, trainer.State.GlobalStep);
+        Assert.Equal(2, trainer.State.StepsPerEpoch);
+    }
+
+    static TrainerOptions ResumableOptions(string dir) => new()
+    {
+        Epochs = 3,
+        Optimizer = new OptimizerOptions { Name = "adamw", Lr = 0.01, WeightDecay = 0.01 },
+        Schedule = new ScheduleOptions { Name = "one_cycle_lr" },
+        LabelSmoothing = 0.1,
+        ClipGradNorm = 1.0,
+        AccumulationSteps = 2,
+        EmaDecay = 0.9,
+        Seed = 3,
+        Device = "cpu",
+        CheckpointDir = dir,
+    };
+
+    sealed class StopAfter(int epoch) : ITrainerCallback
+    {
+        public void OnEpochEnd(TrainerState state, EpochMetrics metrics)
+        {
+            if (state.Epoch == epoch) state.RequestStop("test");
+        }
+    }
+
+    [Fact]
+    public void ResumedRunGivesTheSameMetricsAsTheUninterruptedRun()
+    {
+        var data = TinyData.Bands(96);
+        var val = TinyData.Bands(30, seed: 9);
+        var flip = new RandomHorizontalFlip(0.5);
+        using var dirA = new TempDir();
+        using var dirB = new TempDir();
+
+        var full = new Trainer(ResumableOptions(dirA.Path)).Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
+
+        var first = new Trainer(ResumableOptions(dirB.Path), new[] { new StopAfter(2) })
+            .Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
+        Assert.Equal(2, first.History.Count);
+        Assert.StartsWith("stopped", first.EndReason);
+
+        // A fresh process would build a fresh model (other initial weights) and loaders: the checkpoint must carry everything.
+        var resumed = new Trainer(ResumableOptions(dirB.Path)).Fit(ConvNet(99), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16),
+            resumeFrom: Path.Combine(dirB.Path, "last.ckpt"));
+
+        Assert.Equal(3, resumed.History.Count);
+        for (int e = 0; e < 3; e++)
+        {
+            Assert.Equal(full.History[e].TrainLoss, resumed.History[e].TrainLoss, 6);
+            Assert.Equal(full.History[e].ValLoss!.Value, resumed.History[e].ValLoss!.Value, 6);
+            Assert.Equal(full.History[e].EmaValLoss!.Value, resumed.History[e].EmaValLoss!.Value, 6);
+            Assert.Equal(full.History[e].LearningRate, resumed.History[e].LearningRate, 12);
+        }
+    }
+
+    [Fact]
+    public void EmaIsEvaluatedAlongsideAndEarlyStoppingStops()
+    {
+        var data = TinyData.Bands(60);
+        var options = new TrainerOptions
+        {
+            Epochs = 20,
+            Optimizer = new OptimizerOptions { Name = "sgd", Lr = 1e-9 }, // nothing can improve
+            EmaDecay = 0.5,
+            EarlyStopping = new EarlyStoppingOptions("val_loss", "min", Patience: 2, MinDelta: 1e-3),
+            Device = "cpu",
+        };
+        var result = new Trainer(options).Fit(Mlp(4), TinyData.Loader(data, 20), TinyData.Loader(data, 20));
+        Assert.Equal(3, result.History.Count);
+        Assert.StartsWith("early stopping", result.EndReason);
+        Assert.All(result.History, h => Assert.NotNull(h.EmaValAccuracy));
+    }
+
+    /// <summary>A linear classifier whose training outputs turn NaN after a number of forward calls.</summary>
+    sealed class NaNAfter : nn.Module<Tensor, Tensor>
+    {
+        readonly nn.Module<Tensor, Tensor> inner;
+        readonly int calls;
+        int seen;
+
+        public NaNAfter(int calls = int.MaxValue) : base(nameof(NaNAfter))
+        {
+            manual_seed(8);
+            inner = nn.Sequential(nn.Flatten(), nn.Linear(64, 3));
+            this.calls = calls;
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            var y = inner.forward(x);
+            return training && ++seen > calls ? y * double.NaN : y;
+        }
+
+        public void Register() => RegisterComponents();
+    }
+
+    [Fact]
+    public void NonFiniteStepsAreSkippedAndCounted()
+    {
+        var model = new NaNAfter(2);
+        model.Register();
+        var before = (double[]?)null;
+        var trainer = new Trainer(new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1 }, NonFinite = NonFiniteAction.Skip, Device = "cpu" },
+            new[] { new Snapshot(m => before = m) { Model = model } });
+        var result = trainer.Fit(model, TinyData.Loader(TinyData.Bands(80), 16));
+        Assert.Equal(3, result.SkippedSteps); // batches 3, 4 and 5 of 5
+        Assert.Equal(before, Weights(model)); // no NaN reached the weights
+    }
+
+    sealed class Snapshot(Action<double[]> take) : ITrainerCallback
+    {
+        public nn.Module? Model { get; init; }
+
+        public void OnBatchEnd(TrainerState state, BatchInfo batch)
+        {
+            if (batch.Batch == 2) take(Weights(Model!));
+        }
+    }
+
+    [Fact]
+    public void NonFiniteStopWritesTheLastGoodStateAndSaysWhat()
+    {
+        using var dir = new TempDir();
+        var model = new NaNAfter(1);
+        model.Register();
+        var trainer = new Trainer(new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1 }, NonFinite = NonFiniteAction.Stop, Device = "cpu", CheckpointDir = dir.Path });
+        var e = Assert.Throws<NonFiniteTrainingException>(() => trainer.Fit(model, TinyData.Loader(TinyData.Bands(64), 16)));
+        Assert.Contains("batch 2", e.Message);
+        Assert.Contains("learning rate", e.Message);
+        Assert.True(File.Exists(e.Checkpoint));
+        var restored = new NaNAfter();
+        restored.Register();
+        TrainingCheckpoint.LoadModel(e.Checkpoint!, restored);
+        Assert.Equal(Weights(model), Weights(restored));
+        Assert.All(Weights(restored), w => Assert.True(double.IsFinite(w)));
+    }
+
+    [Theory]
+    [InlineData(Precision.Bf16Mixed)]
+    [InlineData(Precision.Fp16Mixed)]
+    public void MixedPrecisionTrainsWithFp32MasterWeightsAndReturnsAnFp32Model(Precision precision)
+    {
+        var data = TinyData.Bands(96);
+        var model = ConvNet(6);
+        var trainer = new Trainer(new TrainerOptions { Epochs = 3, Precision = precision, Optimizer = new OptimizerOptions { Name = "adamw", Lr = 0.01 }, Device = "cpu" });
+        var result = trainer.Fit(model, TinyData.Loader(data, 16, shuffle: true), TinyData.Loader(data, 32));
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss, $"loss {result.History[0].TrainLoss} -> {result.History[^1].TrainLoss}");
+        Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
+        Assert.All(model.parameters(), p => Assert.Equal(float32, p.dtype));
+    }
+}
