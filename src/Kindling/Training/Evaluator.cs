@@ -55,13 +55,6 @@ public static class Evaluator
     {
         var x = images.to(device);
         if (computeType is ScalarType t && x.dtype != t) x = x.to(t);
-        if (channelsLast && x.dim() == 4 && !IsChannelsLast(x)) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-        return x;
-    }
-
-    static bool IsChannelsLast(Tensor x)
-    {
-        var s = x.stride();
-        return s[1] == 1 && s[3] == x.shape[1];
+        return channelsLast ? ChannelsLast.Of(x) : x;
     }
 }

@@ -45,6 +45,7 @@ public sealed class Trainer
         var device = Devices.Resolve(Options.Device);
         if (resumeFrom is null) Seeding.SeedTorch(Options.Seed);
         model.to(device);
+        if (Options.ChannelsLast) ChannelsLast.Apply(model);
         int numClasses = train.Dataset.Classes.Count;
 
         MasterWeights? masters = Options.Precision == Precision.Fp32 ? null

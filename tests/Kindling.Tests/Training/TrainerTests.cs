@@ -22,7 +22,8 @@ public class TrainerTests
     static nn.Module<Tensor, Tensor> ConvNet(long seed)
     {
         manual_seed(seed);
-        return nn.Sequential(("conv", nn.Conv2d(1, 8, 3, padding: 1)), ("bn", nn.BatchNorm2d(8)), ("relu", nn.ReLU()), ("pool", nn.AdaptiveAvgPool2d(new long[] { 2, 2 })),
+        return nn.Sequential(("conv", nn.Conv2d(1, 8, 3, padding: 1)), ("bn", nn.BatchNorm2d(8)), ("relu", nn.ReLU()),
+            ("conv2", nn.Conv2d(8, 8, 3, padding: 1)), ("relu2", nn.ReLU()), ("pool", nn.AdaptiveAvgPool2d(new long[] { 2, 2 })),
             ("flat", nn.Flatten()), ("drop", nn.Dropout(0.2)), ("fc", nn.Linear(32, 3)));
     }
 
@@ -200,5 +201,18 @@ public class TrainerTests
         Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss, $"loss {result.History[0].TrainLoss} -> {result.History[^1].TrainLoss}");
         Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
         Assert.All(model.parameters(), p => Assert.Equal(float32, p.dtype));
+    }
+
+    [Fact]
+    public void ChannelsLastTrainingKeepsNhwcWeightsAndLearns()
+    {
+        var data = TinyData.Bands(96);
+        var model = ConvNet(7);
+        var result = new Trainer(new TrainerOptions { Epochs = 3, ChannelsLast = true, Optimizer = new OptimizerOptions { Name = "adamw", Lr = 0.01 }, Device = "cpu" })
+            .Fit(model, TinyData.Loader(data, 16, shuffle: true), TinyData.Loader(data, 32));
+        var conv = model.named_parameters().Single(p => p.name == "conv.weight").parameter;
+        Assert.True(ChannelsLast.Is(model.named_parameters().Single(p => p.name == "conv2.weight").parameter));
+        Assert.True(ChannelsLast.Is(conv), $"strides [{string.Join(",", conv.stride())}] of [{string.Join(",", conv.shape)}]");
+        Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
     }
 }
