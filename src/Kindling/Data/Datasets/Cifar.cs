@@ -35,7 +35,8 @@ public static class Cifar
             ArchiveReader.ForEachFile(archive, wanted.Contains, (n, bytes) => raw[n] = bytes);
             layout = options.FirstOrDefault(o => o.AllFiles.Any(f => raw.ContainsKey($"{o.Folder}/{f}")))
                 ?? throw new InvalidDataException($"{archive}: the archive holds no {string.Join(" or ", options.Select(o => o.Folder + "/"))}; expected an official {(hundred ? "CIFAR-100" : "CIFAR-10")} archive from {HomePage}.");
-            foreach (var f in layout.AllFiles)
+            files = layout.AllFiles.ToHashSet();
+            foreach (var f in files)
                 if (raw.TryGetValue($"{layout.Folder}/{f}", out var bytes)) content[f] = bytes;
         }
         else
