@@ -45,11 +45,13 @@ public static class Idx
     static (byte[] Data, int Offset, int[] Dims) Parse(byte[] data, string path, int magic, string what)
     {
         int rank = magic & 0xff;
-        if (data.Length < 4 + 4 * rank)
-            throw new InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX {what} header; expected magic 0x{magic:x8} and {rank} dimension sizes.");
+        if (data.Length < 4)
+            throw new InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX {what} file; expected magic 0x{magic:x8} and {rank} dimension sizes.");
         int found = BinaryPrimitives.ReadInt32BigEndian(data);
         if (found != magic)
             throw new InvalidDataException($"{path}: magic 0x{found:x8} is not an IDX {what} file; expected 0x{magic:x8} (uint8, {rank} dimension{(rank > 1 ? "s" : "")}).{(found == LabelsMagic || found == ImagesMagic ? " Images and labels files may be swapped." : "")}");
+        if (data.Length < 4 + 4 * rank)
+            throw new InvalidDataException($"{path}: {data.Length} bytes is too short for an IDX {what} header; expected magic 0x{magic:x8} and {rank} dimension sizes.");
         var dims = new int[rank];
         long expected = 1;
         for (int d = 0; d < rank; d++)
