@@ -41,9 +41,16 @@ static class TestData
         return null;
     }
 
-    /// <summary>A file of ../shared/data next to the repository, or null when it is not there.</summary>
-    public static string? SharedData(string name) =>
-        RepoRoot() is { } root && Path.Combine(root, "..", "shared", "data", name) is var p && File.Exists(p) ? Path.GetFullPath(p) : null;
+    /// <summary>
+    /// A file of shared/data beside the repository (../shared/data from the root), or beside one of its parents
+    /// (a git worktree lives a level deeper), or null when it is not there.
+    /// </summary>
+    public static string? SharedData(string name)
+    {
+        for (var d = RepoRoot() is { } root ? new DirectoryInfo(root).Parent : null; d is not null; d = d.Parent)
+            if (Path.Combine(d.FullName, "shared", "data", name) is var p && File.Exists(p)) return p;
+        return null;
+    }
 
     /// <summary>Packs <paramref name="folder"/> (with its own name as the top entry) into a .tar.gz.</summary>
     public static string TarGz(string folder, string archive)
@@ -81,7 +88,7 @@ sealed class SharedDataFactAttribute : FactAttribute
     public SharedDataFactAttribute(string file)
     {
         if (TestData.SharedData(file) is null)
-            Skip = $"../shared/data/{file} is not present next to the repository (found from {AppContext.BaseDirectory}); this test needs it.";
+            Skip = $"shared/data/{file} is not present beside the repository or its parents (found from {AppContext.BaseDirectory}); this test needs it.";
     }
 }
 
