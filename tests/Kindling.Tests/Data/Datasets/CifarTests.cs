@@ -36,9 +36,9 @@ public class CifarTests
         Assert.Equal([1, 4, 7, 0, 3], d.Train.GetLabels());
         Assert.Equal([7, 2], d.Test!.GetLabels());
         for (int g = 0; g < 5; g++) TestData.AssertCifarImage(g, d.Train.GetImage(g).Pixels);
-        for (int g = 0; g < 2; g++) TestData.AssertCifarImage(5 + g, d.Test.GetImage(g).Pixels);
+        for (int g = 0; g < 2; g++) TestData.AssertCifarImage(5 + g, d.Test!.GetImage(g).Pixels);
         // CHW out of the HWC store gives back the official plane order.
-        Assert.Equal(TestData.CifarChw(6), d.Test.GetImage(1, PixelLayout.Chw).Pixels);
+        Assert.Equal(TestData.CifarChw(6), d.Test!.GetImage(1, PixelLayout.Chw).Pixels);
     }
 
     static void AssertCifar100(DataSplits d, CifarLabels labels)
@@ -48,7 +48,7 @@ public class CifarTests
         Assert.Equal(labels == CifarLabels.Fine ? [99, 0, 42] : [13, 4, 8], d.Train.GetLabels());
         Assert.Equal(labels == CifarLabels.Fine ? [55, 1] : [0, 1], d.Test!.GetLabels());
         for (int g = 0; g < 3; g++) TestData.AssertCifarImage(g, d.Train.GetImage(g).Pixels);
-        for (int g = 0; g < 2; g++) TestData.AssertCifarImage(3 + g, d.Test.GetImage(g).Pixels);
+        for (int g = 0; g < 2; g++) TestData.AssertCifarImage(3 + g, d.Test!.GetImage(g).Pixels);
     }
 
     [Fact]

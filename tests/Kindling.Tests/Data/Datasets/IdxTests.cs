@@ -53,7 +53,7 @@ public class IdxTests
         Assert.Equal([3, 8], d.Test!.GetLabels());
         for (int n = 0; n < 2; n++)
         {
-            var image = d.Test.GetImage(n).Pixels;
+            var image = d.Test!.GetImage(n).Pixels;
             for (int y = 0; y < 5; y++)
                 for (int x = 0; x < 4; x++)
                     Assert.Equal(Pixel(3 + n, y, x), image[y * 4 + x]);
