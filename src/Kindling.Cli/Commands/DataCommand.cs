@@ -53,7 +53,9 @@ sealed class DataCommand : Command<DataCommand.Settings>
             Console.WriteLine(JsonSerializer.Serialize(new { spec = spec.ToString(), name = data.Name, splits, classes = data.Classes }));
             return 0;
         }
-        AnsiConsole.MarkupLine($"[bold]{CliErrors.Esc(data.Name)}[/]: {data.Classes.Count} classes: {CliErrors.Esc(string.Join(", ", data.Classes))}");
+        // Bound to the current Console.Out (not Spectre's process-wide console), so redirected output is honoured.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        console.MarkupLine($"[bold]{CliErrors.Esc(data.Name)}[/]: {data.Classes.Count} classes: {CliErrors.Esc(string.Join(", ", data.Classes))}");
         foreach (var (name, r) in splits)
         {
             var table = new Table().Border(TableBorder.Simple).Title(CliErrors.Esc(name)).AddColumn("key").AddColumn("value");
@@ -62,7 +64,7 @@ sealed class DataCommand : Command<DataCommand.Settings>
             table.AddRow("mean", string.Join(", ", r.Mean.Select(m => m.ToString("F4"))));
             table.AddRow("std", string.Join(", ", r.Std.Select(s => s.ToString("F4"))));
             table.AddRow("per class", CliErrors.Esc(string.Join(", ", r.ClassCounts.Select((n, c) => $"{data.Classes[c]}: {n}"))));
-            AnsiConsole.Write(table);
+            console.Write(table);
         }
         return 0;
     }
