@@ -3,7 +3,7 @@
 Run with Debian's python (numpy installed):  /usr/bin/python3 make_cifar_pickles.py
 The official files are protocol-2 pickles of dicts whose 'data' is a numpy uint8 array (N, 3072)
 (channel planes R, G, B, each 32x32 row-major) and whose labels are python lists. We write the
-same structure in protocol 2 (str keys, as `pickle.load(f, encoding='latin1')` sees the official
+same structure as Python 2 wrote it (BINSTRING keys and data), in protocol 2 (str keys, as `pickle.load(f, encoding='latin1')` sees the official
 files) and protocol 4 (bytes keys, as `encoding='bytes'` sees them), so the reader is checked on
 both the numpy `_reconstruct`/`__setstate__` path and the BINBYTES path.
 
@@ -11,8 +11,10 @@ Pixel of image g (global index over the split, train batches first), channel c, 
     (g * 37 + c * 101 + y * 7 + x * 3) % 256
 The C# tests compute the same formula.
 """
+import io
 import os
 import pickle
+import struct
 
 import numpy as np
 
@@ -28,11 +30,50 @@ def images(first, count):
     return ((g * 37 + c * 101 + y * 7 + x * 3) % 256).astype(np.uint8).reshape(count, 3072)
 
 
+class Py2Str(bytes):
+    """A Python 2 `str`: pickled as BINSTRING, as Python 2 wrote the official files' keys, names and raw array data."""
+
+
+class Py2Pickler(pickle._Pickler):
+    dispatch = dict(pickle._Pickler.dispatch)
+
+    def save_py2str(self, obj):
+        self.write(pickle.BINSTRING + struct.pack("<i", len(obj)) + bytes(obj))
+        self.memoize(obj)
+
+    dispatch[Py2Str] = save_py2str
+
+    def save_reduce(self, func, args, state=None, *rest, **kw):
+        # numpy's ndarray state ends with the raw data as bytes; Python 2 had it as a str.
+        if isinstance(state, tuple) and len(state) == 5 and isinstance(state[4], bytes):
+            state = state[:4] + (Py2Str(state[4]),)
+        if func is np.dtype or getattr(func, "__name__", "") == "_reconstruct":
+            args = tuple(Py2Str(a) if isinstance(a, bytes) else Py2Str(a.encode()) if isinstance(a, str) else a for a in args)
+        super().save_reduce(func, args, state, *rest, **kw)
+
+
+def py2(value):
+    if isinstance(value, str):
+        return Py2Str(value.encode("latin1"))
+    if isinstance(value, list):
+        return [py2(v) for v in value]
+    return value
+
+
 def key(k, as_bytes):
     return k.encode("latin1") if as_bytes else k
 
 
 def dump(path, obj, protocol, as_bytes):
+    if protocol == "py2":
+        buffer = io.BytesIO()
+        Py2Pickler(buffer, protocol=2).dump({py2(k): py2(v) for k, v in obj.items()})
+        # What torchvision does with the official files must work on ours.
+        loaded = pickle.loads(buffer.getvalue(), encoding="latin1")
+        assert all(isinstance(k, str) for k in loaded)
+        with open(path, "wb") as f:
+            f.write(buffer.getvalue())
+        return
     obj = {key(k, as_bytes): v for k, v in obj.items()}
     with open(path, "wb") as f:
         pickle.dump(obj, f, protocol=protocol)
@@ -87,4 +128,6 @@ if __name__ == "__main__":
     cifar10(os.path.join(OUT, "p2", "cifar-10-batches-py"), 2, False)
     cifar100(os.path.join(OUT, "p2", "cifar-100-python"), 2, False)
     cifar10(os.path.join(OUT, "p4", "cifar-10-batches-py"), 4, True)
+    # As Python 2 wrote the official files: str (BINSTRING) keys, names and array data.
+    cifar10(os.path.join(OUT, "py2", "cifar-10-batches-py"), "py2", False)
     cifar100(os.path.join(OUT, "p4", "cifar-100-python"), 4, True)

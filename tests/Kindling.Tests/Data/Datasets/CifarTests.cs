@@ -70,6 +70,7 @@ public class CifarTests
     }
 
     [Theory]
+    [InlineData("py2")] // as the official files: Python 2 str keys and raw data (BINSTRING)
     [InlineData("p2")]
     [InlineData("p4")]
     public void Cifar10PythonPicklesMatchTheOracle(string protocol)
