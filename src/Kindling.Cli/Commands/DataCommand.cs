@@ -39,7 +39,7 @@ sealed class DataCommand : Command<DataCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var spec = DataSpec.Parse(settings.Spec);
-        var data = spec.Open(new DataOpenOptions { Download = settings.Download, Log = line => Console.Error.WriteLine($"warning: {line}") });
+        var data = spec.Open(new DataOpenOptions { Download = settings.Download, Log = Console.Error.WriteLine });
         var splits = new Dictionary<string, SplitReport>();
         foreach (var (name, split) in new[] { ("train", (IImageDataset?)data.Train), ("test", data.Test) })
         {

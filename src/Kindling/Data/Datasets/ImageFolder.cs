@@ -138,6 +138,8 @@ public static class ImageFolder
             _ => 3,
         };
         var shape = new ImageShape(channels, first.Height, first.Width);
+        if ((long)kept.Count * shape.Size > Array.MaxLength)
+            throw new InvalidDataException($"{name}: {kept.Count} pictures of {shape} ({(long)kept.Count * shape.Size >> 20} MiB) do not fit in one in-memory buffer; ask for a smaller resize or split the folder.");
         var pixels = new byte[(long)kept.Count * shape.Size];
         var labels = new int[kept.Count];
         Parallel.For(0, kept.Count, parallel, k =>

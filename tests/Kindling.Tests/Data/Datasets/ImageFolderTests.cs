@@ -160,6 +160,24 @@ public class ImageFolderTests
     }
 
     [Fact]
+    public void ShrinkingAveragesInsteadOfPickingPixels()
+    {
+        // A one-pixel checkerboard shrunk 8x: an antialiased resize gives mid-gray; point sampling would give 0 or 255.
+        using var t = new TempDir();
+        using (var bitmap = new SKBitmap(64, 64))
+        {
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                    bitmap.SetPixel(x, y, (x + y) % 2 == 0 ? SKColors.Black : SKColors.White);
+            using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            Directory.CreateDirectory(Path.Combine(t.Path, "x"));
+            File.WriteAllBytes(Path.Combine(t.Path, "x", "checker.png"), data.ToArray());
+        }
+        var pixels = ImageFolder.Load(t.Path, new ImageFolderOptions { ResizeHeight = 8, ResizeWidth = 8, Color = ImageColorMode.Grayscale }).GetImage(0).Pixels;
+        Assert.All(pixels, v => Assert.InRange(v, 96, 160));
+    }
+
+    [Fact]
     public void CorruptPicturesAreSkippedWithOneWarningOrFailWhenStrict()
     {
         using var t = new TempDir();
