@@ -61,70 +61,63 @@ public static class Cifar
 
         IImageDataset Split(string[] batches, string split)
         {
-            var parts = batches.Select(b => layout.Python
-                ? ParsePython(content[b], Where(b), hundred, labels)
-                : ParseBinary(content[b], Where(b), hundred, labels)).ToList();
-            foreach (var b in batches) content.Remove(b); // let the raw batch go before the next split is decoded
-            var pixels = new byte[parts.Sum(p => p.Pixels.Length)];
-            var allLabels = new int[parts.Sum(p => p.Labels.Length)];
-            int po = 0, lo = 0;
-            for (int i = 0; i < parts.Count; i++)
+            // Each raw batch is released as soon as its images are located, and the images are copied once,
+            // straight into the split's buffer: peak memory is the raw files plus the result.
+            var parts = new List<Batch>();
+            foreach (var b in batches)
             {
-                parts[i].Pixels.CopyTo(pixels, po);
-                parts[i].Labels.CopyTo(allLabels, lo);
-                po += parts[i].Pixels.Length;
-                lo += parts[i].Labels.Length;
+                parts.Add(layout.Python ? ParsePython(content[b], Where(b), hundred, labels) : ParseBinary(content[b], Where(b), hundred, labels));
+                if (layout.Python) content.Remove(b);
             }
             string label = hundred && labels == CifarLabels.Coarse ? "cifar100-coarse" : kind;
-            for (int i = 0; i < allLabels.Length; i++)
-                if ((uint)allLabels[i] >= (uint)classes.Length)
-                    throw new InvalidDataException($"{WhereOf(i)}: label {allLabels[i]} of image {i} is out of range; expected 0..{classes.Length - 1}. The file is damaged or not {label} data.");
-            return new InMemoryImageDataset($"{label}:{layout.Display} ({split})", pixels, allLabels, classes, Shape);
-
-            string WhereOf(int i)
+            for (int b = 0; b < parts.Count; b++)
+                for (int i = 0; i < parts[b].Labels.Length; i++)
+                    if ((uint)parts[b].Labels[i] >= (uint)classes.Length)
+                        throw new InvalidDataException($"{Where(batches[b])}: label {parts[b].Labels[i]} of image {i} is out of range; expected 0..{classes.Length - 1}. The file is damaged or not {label} data.");
+            var pixels = new byte[parts.Sum(p => (long)p.Labels.Length) * ImageBytes];
+            var allLabels = new int[parts.Sum(p => p.Labels.Length)];
+            int first = 0;
+            for (int b = 0; b < parts.Count; b++)
             {
-                for (int b = 0; b < parts.Count; b++)
-                {
-                    if (i < parts[b].Labels.Length) return Where(batches[b]);
-                    i -= parts[b].Labels.Length;
-                }
-                return layout.Display;
+                var part = parts[b];
+                int offset = first;
+                Parallel.For(0, part.Labels.Length, i => PixelLayouts.Copy(part.Data.AsSpan(part.First + i * part.Stride, ImageBytes), PixelLayout.Chw,
+                    pixels.AsSpan((offset + i) * ImageBytes, ImageBytes), PixelLayout.Hwc, Shape));
+                part.Labels.CopyTo(allLabels, first);
+                first += part.Labels.Length;
+                parts[b] = part with { Data = [] };
+                content.Remove(batches[b]);
             }
+            return new InMemoryImageDataset($"{label}:{layout.Display} ({split})", pixels, allLabels, classes, Shape);
         }
         var train = Split(layout.Train, "train");
         var test = Split([layout.Test], "test");
         return new DataSplits($"{(hundred && labels == CifarLabels.Coarse ? "cifar100-coarse" : kind)}:{layout.Display}", train, test, classes);
     }
 
+    /// <summary>One batch file's images, CHW, image i at <c>Data[First + i * Stride]</c>, and their labels.</summary>
+    sealed record Batch(byte[] Data, int First, int Stride, int[] Labels);
+
     /// <summary>Binary records: label byte(s) then 3072 bytes CHW (CIFAR-100: coarse then fine label).</summary>
-    static (byte[] Pixels, int[] Labels) ParseBinary(byte[] data, string file, bool hundred, CifarLabels labels)
+    static Batch ParseBinary(byte[] data, string file, bool hundred, CifarLabels labels)
     {
         int labelBytes = hundred ? 2 : 1, record = labelBytes + ImageBytes;
         if (data.Length == 0 || data.Length % record != 0)
             throw new InvalidDataException($"{file}: {data.Length} bytes is not a whole number of {record}-byte records ({labelBytes} label byte{(hundred ? "s" : "")} + {ImageBytes} pixels); the file is truncated or not a {(hundred ? "CIFAR-100" : "CIFAR-10")} binary batch. Re-extract or re-download it.");
-        int n = data.Length / record;
-        var pixels = new byte[n * ImageBytes];
-        var result = new int[n];
         int labelOffset = hundred && labels == CifarLabels.Fine ? 1 : 0;
-        Parallel.For(0, n, i =>
-        {
-            result[i] = data[i * record + labelOffset];
-            PixelLayouts.Copy(data.AsSpan(i * record + labelBytes, ImageBytes), PixelLayout.Chw, pixels.AsSpan(i * ImageBytes, ImageBytes), PixelLayout.Hwc, Shape);
-        });
-        return (pixels, result);
+        var result = new int[data.Length / record];
+        for (int i = 0; i < result.Length; i++) result[i] = data[i * record + labelOffset];
+        return new Batch(data, labelBytes, record, result);
     }
 
-    static (byte[] Pixels, int[] Labels) ParsePython(byte[] pickle, string file, bool hundred, CifarLabels labels)
+    static Batch ParsePython(byte[] pickle, string file, bool hundred, CifarLabels labels)
     {
         var dict = NumpyPickle.LoadDict(pickle, file);
         var data = NumpyPickle.UInt8Array(dict, "data", file);
         var result = NumpyPickle.IntList(dict, !hundred ? "labels" : labels == CifarLabels.Coarse ? "coarse_labels" : "fine_labels", file);
         if (data.Shape.Length != 2 || data.Shape[1] != ImageBytes || data.Shape[0] != result.Length)
             throw new InvalidDataException($"{file}: 'data' has shape ({string.Join(", ", data.Shape)}) for {result.Length} labels; expected ({result.Length}, {ImageBytes}).");
-        var pixels = new byte[data.Data.Length];
-        Parallel.For(0, result.Length, i =>
-            PixelLayouts.Copy(data.Data.AsSpan(i * ImageBytes, ImageBytes), PixelLayout.Chw, pixels.AsSpan(i * ImageBytes, ImageBytes), PixelLayout.Hwc, Shape));
-        return (pixels, result);
+        return new Batch(data.Data, 0, ImageBytes, result);
     }
 
     static string[] ReadTextClasses(byte[] text, string file)
