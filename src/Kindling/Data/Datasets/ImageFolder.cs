@@ -5,7 +5,9 @@ namespace Kindling.Data.Datasets;
 /// <summary>
 /// torchvision's <c>ImageFolder</c>: <c>root/&lt;class&gt;/**/*.png|jpg|jpeg|bmp|webp</c>, classes sorted by ordinal
 /// name, decoded with SkiaSharp in parallel and held in memory. The root may also be a <c>.tar.gz</c> holding such
-/// a tree (read in one streaming pass, nothing extracted to disk).
+/// a tree (read in one streaming pass, nothing extracted to disk). Samples are ordered as torchvision orders them:
+/// by class, then folder by folder (sorted), then by file name. Unlike torchvision, names starting with '.'
+/// (.ipynb_checkpoints, .DS_Store) are ignored.
 /// </summary>
 public static class ImageFolder
 {
@@ -40,7 +42,7 @@ public static class ImageFolder
             var dir = Path.Combine(root, classes[c]);
             var pictures = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
                 .Where(f => IsImageFile(f) && !Path.GetFileName(f).StartsWith('.'))
-                .Order(StringComparer.Ordinal).ToList();
+                .OrderBy(f => f, WalkOrder).ToList();
             if (pictures.Count == 0) throw EmptyClass(dir);
             int label = c;
             files.AddRange(pictures.Select(f => new Entry(f, label, () => File.ReadAllBytes(f))));
@@ -73,14 +75,22 @@ public static class ImageFolder
             .Concat(directories.Where(d => Parent(d) == root && d.Length > root.Length).Select(d => d[(root.Length == 0 ? 0 : root.Length + 1)..]))
             .Where(c => !c.StartsWith('.')).Distinct().Order(StringComparer.Ordinal).ToArray();
         var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
-        var files = pictures.OrderBy(p => p.Name, StringComparer.Ordinal)
+        var files = pictures
             .Select(p => new Entry($"{archive}:{p.Name}", index[ClassOf(p.Name)], () => p.Bytes)).ToList();
         var empty = classes.FirstOrDefault(c => !files.Any(f => f.Label == index[c]));
         if (empty is not null) throw EmptyClass($"{archive}:{(root.Length > 0 ? root + "/" : "")}{empty}");
         // Stable order: by label, then by name, as a folder walk gives.
-        files.Sort((a, b) => a.Label != b.Label ? a.Label.CompareTo(b.Label) : string.CompareOrdinal(a.Where, b.Where));
+        files.Sort((a, b) => a.Label != b.Label ? a.Label.CompareTo(b.Label) : WalkOrder.Compare(a.Where, b.Where));
         return (classes, files);
     }
+
+    /// <summary>os.walk's order, sorted: a folder's files before its subfolders' files, names by ordinal.</summary>
+    static readonly Comparer<string> WalkOrder = Comparer<string>.Create((a, b) =>
+    {
+        int slashA = a.LastIndexOfAny(['/', '\\']), slashB = b.LastIndexOfAny(['/', '\\']);
+        int folders = string.CompareOrdinal(a[..Math.Max(0, slashA)], b[..Math.Max(0, slashB)]);
+        return folders != 0 ? folders : string.CompareOrdinal(a[(slashA + 1)..], b[(slashB + 1)..]);
+    });
 
     static string CommonFolder(string a, string b)
     {

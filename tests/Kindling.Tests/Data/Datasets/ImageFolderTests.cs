@@ -23,10 +23,13 @@ public class ImageFolderTests
         return path;
     }
 
-    /// <summary>Classes "b" (pictures 0, 1), "a" (2), "C" (3): ordinal order is C, a, b.</summary>
+    /// <summary>
+    /// Classes "b" (pictures 0, 1), "a" (2), "C" (3): ordinal order is C, a, b. In "b", torchvision's walk takes
+    /// the folder's own files before its subfolder's, though "sub/1.png" sorts before "z.png" as a path.
+    /// </summary>
     static string WriteFolder(string root)
     {
-        WritePicture(Path.Combine(root, "b", "0.png"), 0);
+        WritePicture(Path.Combine(root, "b", "z.png"), 0);
         WritePicture(Path.Combine(root, "b", "sub", "1.png"), 1);
         WritePicture(Path.Combine(root, "a", "2.PNG"), 2);
         WritePicture(Path.Combine(root, "C", "3.png"), 3);
