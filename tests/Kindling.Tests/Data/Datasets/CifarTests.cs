@@ -136,6 +136,17 @@ public class CifarTests
     }
 
     [Fact]
+    public void TruncatedArchiveIsReportedWithItsPath()
+    {
+        using var t = new TempDir();
+        var archive = TestData.TarGz(WriteCifar10Binary(t.Sub("src")), Path.Combine(t.Path, "cifar-10-binary.tar.gz"));
+        File.WriteAllBytes(archive, File.ReadAllBytes(archive)[..(int)(new FileInfo(archive).Length / 2)]);
+        var e = Assert.Throws<InvalidDataException>(() => Cifar.Open10(archive));
+        Assert.Contains(archive, e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
     public void MissingBatchIsNamed()
     {
         using var t = new TempDir();
