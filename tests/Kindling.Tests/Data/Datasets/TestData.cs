@@ -52,6 +52,14 @@ static class TestData
         return null;
     }
 
+    /// <summary>Cuts <paramref name="file"/> to its first <paramref name="length"/> bytes, as an interrupted copy leaves it.</summary>
+    public static string Truncate(string file, long length)
+    {
+        using var f = File.OpenWrite(file);
+        f.SetLength(length);
+        return file;
+    }
+
     /// <summary>Packs <paramref name="folder"/> (with its own name as the top entry) into a .tar.gz.</summary>
     public static string TarGz(string folder, string archive)
     {
