@@ -8,5 +8,6 @@ app.Configure(config =>
     config.SetApplicationName("kindling");
     config.PropagateExceptions();
     config.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, and whether libtorch loaded (and why not).");
+    config.AddCommand<DataCommand>("data").WithDescription("What a data set holds: splits, counts, classes, shape, per-channel mean/std.");
 });
 return CliErrors.Run(() => app.Run(args));

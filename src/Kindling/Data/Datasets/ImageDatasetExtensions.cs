@@ -33,4 +33,12 @@ public static class ImageDatasetExtensions
         Parallel.For(0, dataset.Count, i => labels[i] = dataset.CopyImage(i, pixels.AsSpan(i * size, size)));
         return new InMemoryImageDataset(dataset.Name, pixels, labels, dataset.Classes, dataset.Shape);
     }
+
+    /// <summary>How many samples each class has, indexed by label.</summary>
+    public static int[] CountPerClass(this IImageDataset dataset)
+    {
+        var counts = new int[dataset.Classes.Count];
+        foreach (var label in dataset.GetLabels()) counts[label]++;
+        return counts;
+    }
 }
