@@ -17,4 +17,11 @@ public interface ISampler
     /// so that runs are reproducible and <see cref="DataLoader.SetEpoch"/> works like PyTorch's <c>set_epoch</c>.
     /// </summary>
     IEnumerable<int> Indices(int epoch);
+
+    /// <summary>
+    /// Number of indices epoch <paramref name="epoch"/> yields. Most samplers yield the same number every
+    /// epoch, hence the default <see cref="Count"/>; one whose epochs differ in size (a curriculum that grows
+    /// its pool) overrides it, and <see cref="DataLoader.Count"/> asks this for the loader's next epoch.
+    /// </summary>
+    int CountAt(int epoch) => Count;
 }
