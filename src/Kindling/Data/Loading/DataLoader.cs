@@ -74,8 +74,19 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
         get { lock (gate) return epoch; }
     }
 
-    /// <summary>Batches per epoch (PyTorch's <c>len(loader)</c>).</summary>
-    public int Count => Options.DropLast ? Sampler.Count / Options.BatchSize : (Sampler.Count + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>
+    /// Batches of the epoch the next enumeration runs (PyTorch's <c>len(loader)</c>). The same every epoch
+    /// unless the sampler's epochs differ in size (<see cref="ISampler.CountAt"/>, e.g. a curriculum).
+    /// </summary>
+    public int Count => CountAt(Epoch);
+
+    /// <summary>Batches of epoch <paramref name="epoch"/>, e.g. to sum a schedule's total steps when epochs differ in size.</summary>
+    public int CountAt(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        int samples = Sampler.CountAt(epoch);
+        return Options.DropLast ? samples / Options.BatchSize : (samples + Options.BatchSize - 1) / Options.BatchSize;
+    }
 
     /// <summary>Sets the epoch the next enumeration runs (PyTorch's <c>sampler.set_epoch</c>): it fixes the order and the augmentation.</summary>
     public void SetEpoch(int value)
@@ -103,7 +114,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
     List<int[]> Plan(int e)
     {
         int size = Options.BatchSize;
-        var batches = new List<int[]>(Count);
+        var batches = new List<int[]>(CountAt(e));
         var current = new List<int>(size);
         foreach (var index in Sampler.Indices(e))
         {
