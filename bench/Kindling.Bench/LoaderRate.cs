@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
+using Kindling.Data.Transforms;
 using Kindling.Runtime;
 
 namespace Kindling.Bench;
 
 /// <summary>
-/// How many images per second the <see cref="DataLoader"/> delivers (read, random flip, collate to
-/// float NCHW) from random in-memory uint8 images: to compare with <see cref="TrainingRate"/>.
+/// How many images per second the <see cref="DataLoader"/> delivers (read, augment, collate to
+/// float NCHW) from in-memory uint8 images: to compare with <see cref="TrainingRate"/>.
 /// </summary>
 public static class LoaderRate
 {
@@ -22,13 +23,13 @@ public static class LoaderRate
     }
 
     /// <summary>One warm-up epoch, then images per second over <paramref name="epochs"/> timed epochs (persistent workers, so thread start-up is not timed).</summary>
-    public static double ImagesPerSecond(IImageDataset data, int workers, int batch = 128, int epochs = 1)
+    public static double ImagesPerSecond(IImageDataset data, int workers, ISampleTransform transform, int batch = 128, int epochs = 1)
     {
         TorchRuntime.EnsureLoaded();
         using var loader = new DataLoader(data, new DataLoaderOptions
         {
             BatchSize = batch, Shuffle = true, Seed = 0, NumWorkers = workers, PersistentWorkers = workers > 0,
-        }, new RandomFlipProbe());
+        }, transform);
         long images = 0;
         var watch = new Stopwatch();
         for (int e = 0; e < epochs + 1; e++)

@@ -9,5 +9,11 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, and whether libtorch loaded (and why not).");
     config.AddCommand<DataCommand>("data").WithDescription("What a data set holds: splits, counts, classes, shape, per-channel mean/std.");
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Benchmarks: measured on this machine, reported as rates and ratios.");
+        bench.AddCommand<BenchDataCommand>("data").WithDescription("Loader images/s with CIFAR-style augmentation against the seed CNN's training rate.");
+        bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
+    });
 });
 return CliErrors.Run(() => app.Run(args));

@@ -1,0 +1,69 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Kindling.Bench;
+using Kindling.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kindling.Cli.Commands;
+
+/// <summary>`kindling bench data`: loader throughput with CIFAR-style augmentation against the seed CNN's training rate.</summary>
+sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--workers")]
+        [Description("Comma-separated worker counts (default 1,2).")]
+        public string Workers { get; init; } = "1,2";
+
+        [CommandOption("--batch")]
+        [Description("Batch size (default 128).")]
+        public int Batch { get; init; } = 128;
+
+        [CommandOption("--images")]
+        [Description("Synthetic images per data set (default 20000).")]
+        public int Images { get; init; } = 20000;
+
+        [CommandOption("--training-steps")]
+        [Description("Timed seed-CNN training steps for the reference rate (default 3; 0 skips it).")]
+        public int TrainingSteps { get; init; } = 3;
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Batch < 1) return ValidationResult.Error($"--batch must be >= 1 (got {Batch}).");
+            if (Images < Batch) return ValidationResult.Error($"--images must be at least one batch ({Batch}); got {Images}.");
+            if (TrainingSteps < 0) return ValidationResult.Error($"--training-steps must be >= 0 (got {TrainingSteps}).");
+            return BenchOptions.ParseWorkers(Workers, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error);
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoaded();
+        BenchOptions.ParseWorkers(settings.Workers, out var workers, out _);
+        var report = DataBenchmark.Run(settings.Images, workers, settings.Batch, settings.TrainingSteps,
+            settings.Json ? null : line => Console.Error.WriteLine(line));
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                machine = BenchOptions.Machine(),
+                training_images_per_second = report.TrainingImagesPerSecond,
+                batch = report.Batch,
+                images = report.Images,
+                cases = report.Cases.Select(c => new { data = c.Data, augmentation = c.Augmentation, workers = c.Workers, images_per_second = c.ImagesPerSecond, times_training_rate = c.TimesTrainingRate }),
+            }));
+            return 0;
+        }
+        var table = new Table().AddColumns("data", "augmentation", "workers", "images/s", "x training rate");
+        foreach (var c in report.Cases)
+            table.AddRow(c.Data, Markup.Escape(c.Augmentation), c.Workers.ToString(), $"{c.ImagesPerSecond:N0}", c.TimesTrainingRate > 0 ? $"{c.TimesTrainingRate:N0}x" : "-");
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine($"seed CNN training (3x32x32, batch {report.Batch}): {report.TrainingImagesPerSecond:N1} images/s; goal: crop+flip+normalize at 1 worker >= 20x.");
+        return 0;
+    }
+}

@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace Kindling.Optim;
+
+/// <summary>AdamW (decoupled weight decay) with TorchSharp's state and groups, stepping through <see cref="AdamUpdate"/> so no native memory waits for the finalizer.</summary>
+public sealed class AdamW : TorchSharp.Modules.AdamW
+{
+    public AdamW(IEnumerable<ParamGroup> groups, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false)
+        : base(groups, lr, beta1, beta2, eps, weight_decay, amsgrad)
+    {
+    }
+
+    public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
+    {
+        var o = (Options)group.Options;
+        foreach (var param in group.Parameters)
+        {
+            using var grad = param.grad;
+            if (grad is null) continue;
+            var state = (State)_state[param.Handle];
+            state.step += 1;
+            AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, o.amsgrad!.Value ? state.max_exp_avg_sq : null, state.step,
+                o.LearningRate!.Value, o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.weight_decay!.Value, decoupled: true, o.maximize!.Value);
+        }
+    }, closure);
+}
