@@ -28,19 +28,9 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
         if (layers.Length != 4) throw new ArgumentException("PreActResNet needs block counts for exactly four stages.", nameof(layers));
         var norm = options.Norm ?? NormSpec.Batch;
         conv1 = nn.Conv2d(options.InChannels, 64, 3, padding: 1, bias: false);
-        var rates = StochasticDepth.LinearRates(options.DropPathRate, layers.Sum());
-        int blockIndex = 0;
-        long inPlanes = 64;
-        Sequential Stage(long planes, int blocks, long stride)
-        {
-            var list = new List<nn.Module<Tensor, Tensor>>();
-            for (int i = 0; i < blocks; i++)
-            {
-                list.Add(new PreActBlock(inPlanes, planes, i == 0 ? stride : 1, norm, dropPath: rates[blockIndex++]));
-                inPlanes = planes;
-            }
-            return nn.Sequential(list);
-        }
+        var stages = new StageBuilder(64, StochasticDepth.LinearRates(options.DropPathRate, layers.Sum()));
+        Sequential Stage(long planes, int blocks, long stride) =>
+            stages.Stage(blocks, stride, planes, (inPlanes, s, dp) => new PreActBlock(inPlanes, planes, s, norm, dropPath: dp));
         layer1 = Stage(64, layers[0], 1);
         layer2 = Stage(128, layers[1], 2);
         layer3 = Stage(256, layers[2], 2);

@@ -42,23 +42,11 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         act1 = nn.ReLU(inplace: true);
         maxpool = cifarStem ? null : nn.MaxPool2d(3, stride: 2, padding: 1);
 
-        var rates = StochasticDepth.LinearRates(options.DropPathRate, layers.Sum());
-        int blockIndex = 0;
-        long inPlanes = 64;
-        Sequential Stage(long planes, int blocks, long stride)
-        {
-            var list = new List<nn.Module<Tensor, Tensor>>();
-            for (int i = 0; i < blocks; i++)
-            {
-                long s = i == 0 ? stride : 1;
-                double dp = rates[blockIndex++];
-                list.Add(bottleneck
-                    ? new Bottleneck(inPlanes, planes, s, norm, attention, dp)
-                    : new BasicBlock(inPlanes, planes, s, norm, attention, dp));
-                inPlanes = planes * (bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion);
-            }
-            return nn.Sequential(list);
-        }
+        var stages = new StageBuilder(64, StochasticDepth.LinearRates(options.DropPathRate, layers.Sum()));
+        int expansion = bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion;
+        Sequential Stage(long planes, int blocks, long stride) => stages.Stage(blocks, stride, planes * expansion, (inPlanes, s, dp) => bottleneck
+            ? new Bottleneck(inPlanes, planes, s, norm, attention, dp)
+            : new BasicBlock(inPlanes, planes, s, norm, attention, dp));
         layer1 = Stage(64, layers[0], 1);
         layer2 = Stage(128, layers[1], 2);
         layer3 = Stage(256, layers[2], 2);
@@ -67,7 +55,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         flatten = nn.Flatten();
         double dropRate = options.DropRate ?? 0;
         dropout = dropRate > 0 ? nn.Dropout(dropRate) : null;
-        fc = nn.Linear(inPlanes, classes);
+        fc = nn.Linear(stages.Channels, classes);
         RegisterComponents();
 
         ModelInit.KaimingConvsUnitNorms(this);

@@ -32,28 +32,18 @@ public sealed class WideResNet : nn.Module<Tensor, Tensor>
         int n = (depth - 4) / 6;
         var norm = options.Norm ?? NormSpec.Batch;
         double dropRate = options.DropRate ?? 0;
-        var rates = StochasticDepth.LinearRates(options.DropPathRate, 3 * n);
-        int blockIndex = 0;
-        long inPlanes = 16;
+        var stages = new StageBuilder(16, StochasticDepth.LinearRates(options.DropPathRate, 3 * n));
         conv1 = nn.Conv2d(options.InChannels, 16, 3, padding: 1, bias: false);
-        Sequential Group(long planes, long stride)
-        {
-            var list = new List<nn.Module<Tensor, Tensor>>();
-            for (int i = 0; i < n; i++)
-            {
-                list.Add(new PreActBlock(inPlanes, planes, i == 0 ? stride : 1, norm, dropRate, rates[blockIndex++]));
-                inPlanes = planes;
-            }
-            return nn.Sequential(list);
-        }
+        Sequential Group(long planes, long stride) =>
+            stages.Stage(n, stride, planes, (inPlanes, s, dp) => new PreActBlock(inPlanes, planes, s, norm, dropRate, dp));
         block1 = Group(16L * widenFactor, 1);
         block2 = Group(32L * widenFactor, 2);
         block3 = Group(64L * widenFactor, 2);
-        bn = NormFactory.Create(norm, inPlanes);
+        bn = NormFactory.Create(norm, stages.Channels);
         act = nn.ReLU(inplace: true);
         avgpool = nn.AdaptiveAvgPool2d(1);
         flatten = nn.Flatten();
-        fc = nn.Linear(inPlanes, options.NumClasses ?? 100);
+        fc = nn.Linear(stages.Channels, options.NumClasses ?? 100);
         RegisterComponents();
         // The reference code: Kaiming fan_out convolutions, unit norms, zero classifier bias.
         ModelInit.KaimingConvsUnitNorms(this);
