@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Kindling.Tests.Models;
 
 /// <summary>DropPath drops whole samples' branches with probability p, scales survivors by 1/(1-p), and is the identity in eval.</summary>
+[Collection("GlobalGenerator")]
 public class StochasticDepthTests
 {
     public StochasticDepthTests() => TorchRuntime.EnsureLoaded();
@@ -36,8 +37,9 @@ public class StochasticDepthTests
         double rate = keptSamples.to_type(float64).mean().item<double>();
         double sigma = Math.Sqrt(keep * (1 - keep) / n);
         Assert.InRange(rate, keep - 4 * sigma, keep + 4 * sigma);
-        // The expectation is unchanged.
-        Assert.Equal(x.mean().item<float>(), y.mean().item<float>(), 1);
+        // The expectation is unchanged: the batch means differ by a few standard errors sqrt((1/keep - 1) / n) at most.
+        double meanError = Math.Sqrt((1 / keep - 1) / n);
+        Assert.InRange(y.mean().item<float>(), x.mean().item<float>() - 5 * meanError, x.mean().item<float>() + 5 * meanError);
     }
 
     [Fact]
