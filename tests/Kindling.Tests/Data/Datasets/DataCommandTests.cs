@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 
 namespace Kindling.Tests.Data.Datasets;
@@ -10,26 +9,7 @@ public class ConsoleCollection;
 [Collection("Console")]
 public class DataCommandTests
 {
-    /// <summary>Runs the kindling CLI in-process through its entry point; returns the exit code and what it printed.</summary>
-    static (int Code, string Out, string Error) Kindling(params string[] args)
-    {
-        var entry = Assembly.Load("Kindling.Cli").EntryPoint!;
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = (int)entry.Invoke(null, [args])!;
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    static (int Code, string Out, string Error) Kindling(params string[] args) => CliRunner.Kindling(args);
 
     [Fact]
     public void JsonReportsEverySplit()
