@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace Kindling.Tests.Training;
 
 /// <summary>Library users train in a few lines: real Fashion-MNIST, every engine feature on.</summary>
+[Collection("GlobalGenerator")]
 public class FashionMnistTrainingTests
 {
     [Fact]

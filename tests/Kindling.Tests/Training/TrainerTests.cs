@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace Kindling.Tests.Training;
 
+[Collection("GlobalGenerator")]
 public class TrainerTests
 {
     public TrainerTests() => TorchRuntime.EnsureLoaded();

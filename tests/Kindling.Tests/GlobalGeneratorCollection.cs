@@ -1,4 +1,4 @@
-namespace Kindling.Tests.Models;
+namespace Kindling.Tests;
 
 /// <summary>
 /// Tests that seed torch's process-wide generator and then depend on the exact draws: they run alone,
