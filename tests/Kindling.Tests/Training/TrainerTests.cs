@@ -216,4 +216,42 @@ public class TrainerTests
         Assert.True(ChannelsLast.Is(conv), $"strides [{string.Join(",", conv.stride())}] of [{string.Join(",", conv.shape)}]");
         Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
     }
+
+    sealed class Norms : ITrainerCallback
+    {
+        public List<double> PreClip { get; } = new();
+
+        public void OnBatchEnd(TrainerState state, BatchInfo batch)
+        {
+            if (batch.GradNorm is double n) PreClip.Add(n);
+        }
+    }
+
+    [Fact]
+    public void ClippingByNormReportsThePreClipNormAndBoundsTheUpdate()
+    {
+        var data = TinyData.Bands(32);
+        var norms = new Norms();
+        var model = Mlp(12);
+        var before = Weights(model);
+        // SGD without momentum: the update is lr x the clipped gradient, so its norm is at most lr x max_norm.
+        new Trainer(new TrainerOptions { Epochs = 1, ClipGradNorm = 1e-3, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 1.0 }, Device = "cpu" }, new[] { norms })
+            .Fit(model, TinyData.Loader(data, 32));
+        Assert.Single(norms.PreClip);
+        Assert.True(norms.PreClip[0] > 1e-3, $"pre-clip norm {norms.PreClip[0]}");
+        var step = Math.Sqrt(Weights(model).Zip(before, (a, b) => (a - b) * (a - b)).Sum());
+        Assert.True(step <= 1e-3 * 1.0001 && step > 0.9e-3, $"update norm {step}");
+    }
+
+    [Fact]
+    public void ClippingByValueBoundsEveryGradientElement()
+    {
+        var data = TinyData.Bands(32);
+        var model = Mlp(13);
+        var before = Weights(model);
+        new Trainer(new TrainerOptions { Epochs = 1, ClipGradValue = 1e-4, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 1.0 }, Device = "cpu" })
+            .Fit(model, TinyData.Loader(data, 32));
+        var largest = Weights(model).Zip(before, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(largest <= 1e-4 * 1.0001 && largest > 0.5e-4, $"largest element update {largest}");
+    }
 }
