@@ -224,6 +224,7 @@ public sealed class Trainer
                 {
                     masters?.GradientsToMasters();
                     scaler?.Unscale(stepParameters);
+                    foreach (var c in callbacks) c.OnBeforeOptimizerStep(State, index + 1);
                     if (Options.ClipGradNorm is double maxNorm) norm = nn.utils.clip_grad_norm_(stepParameters, maxNorm);
                     else if (Options.NonFinite != NonFiniteAction.Off) norm = GlobalNorm(stepParameters);
                     if (Options.ClipGradValue is double clip) nn.utils.clip_grad_value_(stepParameters, clip);

@@ -10,6 +10,13 @@ public interface ITrainerCallback
     void OnFitStart(TrainerState state) { }
     void OnEpochStart(TrainerState state) { }
     void OnBatchEnd(TrainerState state, BatchInfo batch) { }
+
+    /// <summary>
+    /// Called once per optimizer step, after backward (and loss unscaling under mixed precision) and before
+    /// clipping and the step: the only moment the parameters' gradients exist, since the Trainer frees them
+    /// right after the step. <paramref name="batch"/> is the 1-based batch that completes the step.
+    /// </summary>
+    void OnBeforeOptimizerStep(TrainerState state, int batch) { }
     void OnValidationEnd(TrainerState state, EvalResult result, bool ema) { }
     void OnEpochEnd(TrainerState state, EpochMetrics metrics) { }
     void OnCheckpoint(TrainerState state, string path, string kind) { }

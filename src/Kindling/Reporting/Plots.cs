@@ -1,0 +1,192 @@
+using Kindling.Metrics;
+using Kindling.Training;
+using ScottPlot;
+
+namespace Kindling.Reporting;
+
+/// <summary>
+/// The run's figures as PNG files (ScottPlot 5): learning curves, the learning-rate schedule, the
+/// confusion matrix, per-class F1 and the reliability diagram. Each method writes one file and
+/// returns its path.
+/// </summary>
+public static class Plots
+{
+    const int Width = 900, Height = 560;
+
+    /// <summary>Train, validation and (when measured) EMA-validation loss per epoch.</summary>
+    public static string LossCurves(IReadOnlyList<EpochMetrics> history, string path) =>
+        Curves(history, path, "Loss", "loss", m => m.TrainLoss, m => m.ValLoss, m => m.EmaValLoss);
+
+    /// <summary>Train, validation and (when measured) EMA-validation accuracy per epoch.</summary>
+    public static string AccuracyCurves(IReadOnlyList<EpochMetrics> history, string path) =>
+        Curves(history, path, "Accuracy", "accuracy", m => m.TrainAccuracy, m => m.ValAccuracy, m => m.EmaValAccuracy);
+
+    static string Curves(IReadOnlyList<EpochMetrics> history, string path, string title, string yLabel,
+        Func<EpochMetrics, double> train, Func<EpochMetrics, double?> val, Func<EpochMetrics, double?> ema)
+    {
+        var plot = new Plot();
+        var epochs = history.Select(m => (double)m.Epoch).ToArray();
+        Series(plot, epochs, history.Select(train).ToArray(), "train", Colors.C0);
+        Series(plot, history.Where(m => val(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(val).OfType<double>().ToArray(), "validation", Colors.C1);
+        Series(plot, history.Where(m => ema(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(ema).OfType<double>().ToArray(), "validation (EMA)", Colors.C2);
+        var best = history.FirstOrDefault(m => m.Best);
+        if (best is not null)
+        {
+            var line = plot.Add.VerticalLine(best.Epoch, 1, Colors.Gray, LinePattern.Dashed);
+            line.LegendText = $"best epoch ({best.Epoch})";
+        }
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, path);
+    }
+
+    static void Series(Plot plot, double[] xs, double[] ys, string label, Color color)
+    {
+        if (xs.Length == 0) return;
+        var s = plot.Add.Scatter(xs, ys, color);
+        s.LegendText = label;
+        s.LineWidth = 2;
+        s.MarkerSize = xs.Length > 40 ? 0 : 5; // markers only while they can be told apart
+    }
+
+    /// <summary>The learning rate at every optimizer step.</summary>
+    public static string LearningRate(IReadOnlyList<(long Step, double Lr)> schedule, string path)
+    {
+        var plot = new Plot();
+        if (schedule.Count > 0)
+        {
+            var s = plot.Add.Scatter(schedule.Select(p => (double)p.Step).ToArray(), schedule.Select(p => p.Lr).ToArray(), Colors.C0);
+            s.MarkerSize = 0;
+            s.LineWidth = 2;
+        }
+        plot.Title("Learning rate schedule");
+        plot.XLabel("optimizer step");
+        plot.YLabel("learning rate");
+        return Save(plot, path);
+    }
+
+    /// <summary>
+    /// The confusion matrix as a heat map, rows normalised (each row is the true class's recall spread over
+    /// predictions, so classes of unequal size compare), with the counts written in the cells when they fit.
+    /// </summary>
+    public static string Confusion(ConfusionMatrix matrix, IReadOnlyList<string>? classNames, string path)
+    {
+        int n = matrix.NumClasses;
+        var names = Names(classNames, n);
+        var share = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            long support = matrix.Support(i);
+            for (int j = 0; j < n; j++) share[i, j] = support == 0 ? 0 : (double)matrix[i, j] / support;
+        }
+        var plot = new Plot();
+        var map = plot.Add.Heatmap(share);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        map.ManualRange = new ScottPlot.Range(0, 1);
+        // Cell (i, j) centred on x = j, y = n-1-i: row 0 (first class) at the top, as matrices are read.
+        map.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.Add.ColorBar(map).Label = "share of true class";
+        if (n <= 20)
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    var text = plot.Add.Text(matrix[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, n - 1 - i);
+                    text.LabelAlignment = Alignment.MiddleCenter;
+                    text.LabelFontSize = n <= 10 ? 14 : 9;
+                    text.LabelFontColor = share[i, j] > 0.5 ? Colors.Black : Colors.White;
+                }
+        if (n <= 40)
+        {
+            var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.Reverse().ToArray(), names.ToArray());
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        }
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.Title("Confusion matrix (rows: true class, normalised per row)");
+        plot.XLabel("predicted");
+        plot.YLabel("true");
+        int side = Math.Clamp(300 + 18 * n, 600, 2000);
+        return Save(plot, path, side + 120, side);
+    }
+
+    /// <summary>F1 of every class as bars, with the macro average as a line.</summary>
+    public static string ClassF1(ClassificationReport report, IReadOnlyList<string>? classNames, string path)
+    {
+        int n = report.PerClass.Count;
+        var names = Names(classNames, n);
+        var plot = new Plot();
+        var bars = plot.Add.Bars(report.PerClass.Select(c => c.F1).ToArray());
+        bars.Color = Colors.C0;
+        var macro = plot.Add.HorizontalLine(report.Macro.F1, 1.5f, Colors.C1, LinePattern.Dashed);
+        macro.LegendText = $"macro F1 {report.Macro.F1:F3}";
+        if (n <= 60)
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(0, n).Select(i => (double)i).ToArray(), names.ToArray());
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        }
+        plot.Axes.SetLimits(-0.7, n - 0.3, 0, 1.05);
+        plot.Title("F1 per class");
+        plot.YLabel("F1");
+        plot.ShowLegend(Alignment.LowerRight);
+        return Save(plot, path, Math.Clamp(200 + 22 * n, Width, 2400), Height);
+    }
+
+    /// <summary>
+    /// Reliability diagram: accuracy per confidence bin as bars against the diagonal of perfect
+    /// calibration; bars under the diagonal mean over-confidence.
+    /// </summary>
+    public static string Reliability(ExpectedCalibrationError calibration, string path)
+    {
+        var bins = calibration.Reliability();
+        double width = 1.0 / calibration.Bins;
+        var plot = new Plot();
+        var bars = new List<Bar>();
+        foreach (var b in bins)
+            if (b.Count > 0)
+                bars.Add(new Bar { Position = b.UpperEdge - width / 2, Value = b.Accuracy, Size = width * 0.95, FillColor = Colors.C0 });
+        var accuracy = plot.Add.Bars(bars);
+        accuracy.LegendText = "accuracy in bin";
+        var seen = bins.Where(b => b.Count > 0).ToArray();
+        if (seen.Length > 0)
+        {
+            var confidence = plot.Add.Scatter(seen.Select(b => b.UpperEdge - width / 2).ToArray(), seen.Select(b => b.Confidence).ToArray(), Colors.C1);
+            confidence.LineWidth = 0;
+            confidence.MarkerSize = 7;
+            confidence.LegendText = "mean confidence in bin";
+        }
+        var diagonal = plot.Add.Line(0, 0, 1, 1);
+        diagonal.LinePattern = LinePattern.Dashed;
+        diagonal.Color = Colors.Gray;
+        diagonal.LegendText = "perfect calibration";
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.Title($"Reliability diagram (ECE {calibration.Value:F3})");
+        plot.XLabel("confidence");
+        plot.YLabel("accuracy");
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Save(plot, path, 700, 640);
+    }
+
+    static IReadOnlyList<string> Names(IReadOnlyList<string>? classNames, int n)
+    {
+        if (classNames is not null && classNames.Count != n)
+            throw new ArgumentException($"{classNames.Count} class names for {n} classes: pass one name per class, in label order.", nameof(classNames));
+        return classNames ?? Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    static string Save(Plot plot, string path, int width = Width, int height = Height)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        // Through a temporary name: a reader never sees half a PNG.
+        var temp = path + ".tmp.png";
+        plot.SavePng(temp, width, height);
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+}
