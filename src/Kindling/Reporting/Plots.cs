@@ -85,9 +85,10 @@ public static class Plots
         var map = plot.Add.Heatmap(share);
         map.Colormap = new ScottPlot.Colormaps.Viridis();
         map.ManualRange = new ScottPlot.Range(0, 1);
-        // Cell (i, j) centred on x = j, y = n-1-i: row 0 (first class) at the top, as matrices are read.
-        map.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
-        plot.Add.ColorBar(map).Label = "share of true class";
+        // Extent bounds the cell centres: cell (i, j) is centred on x = j, y = n-1-i, so row 0 (the first
+        // class) is at the top, as matrices are read, and the class ticks sit on integers.
+        if (n > 1) map.Extent = new CoordinateRect(0, n - 1, 0, n - 1);
+        plot.Add.ColorBar(map);
         if (n <= 20)
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < n; j++)
@@ -99,11 +100,9 @@ public static class Plots
                 }
         if (n <= 40)
         {
-            var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions.Reverse().ToArray(), names.ToArray());
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            ClassTicks(plot, names);
+            var positions = Enumerable.Range(0, n).Select(i => (double)(n - 1 - i)).ToArray();
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
         }
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.Title("Confusion matrix (rows: true class, normalised per row)");
@@ -123,13 +122,7 @@ public static class Plots
         bars.Color = Colors.C0;
         var macro = plot.Add.HorizontalLine(report.Macro.F1, 1.5f, Colors.C1, LinePattern.Dashed);
         macro.LegendText = $"macro F1 {report.Macro.F1:F3}";
-        if (n <= 60)
-        {
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                Enumerable.Range(0, n).Select(i => (double)i).ToArray(), names.ToArray());
-            plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
-            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        }
+        if (n <= 60) ClassTicks(plot, names);
         plot.Axes.SetLimits(-0.7, n - 0.3, 0, 1.05);
         plot.Title("F1 per class");
         plot.YLabel("F1");
@@ -170,6 +163,18 @@ public static class Plots
         plot.YLabel("accuracy");
         plot.ShowLegend(Alignment.UpperLeft);
         return Save(plot, path, 700, 640);
+    }
+
+    /// <summary>One bottom tick per class, its name slanted down to the right, with room below the axis for the longest.</summary>
+    static void ClassTicks(Plot plot, IReadOnlyList<string> names)
+    {
+        var positions = Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray();
+        var bottom = plot.Axes.Bottom;
+        bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
+        bottom.TickLabelStyle.Rotation = 45;
+        bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // ScottPlot does not size an axis for rotated labels: about 6 px per character at 45 degrees, plus the axis label.
+        bottom.MinimumSize = 30 + 6.5f * names.Max(n => n.Length);
     }
 
     static IReadOnlyList<string> Names(IReadOnlyList<string>? classNames, int n)
