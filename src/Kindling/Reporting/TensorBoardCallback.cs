@@ -63,21 +63,20 @@ public sealed class TensorBoardCallback : ITrainerCallback
                 writer.add_histogram($"gradients/{name}", g.detach().to(float32).cpu(), state.Epoch);
     }
 
+    // Tags share a prefix per quantity (loss/train, loss/val, ...) so TensorBoard draws train and validation in one chart.
+    static readonly (string Tag, Func<EpochMetrics, double?> Value)[] EpochScalars =
+    [
+        ("loss/train", m => m.TrainLoss), ("accuracy/train", m => m.TrainAccuracy),
+        ("loss/val", m => m.ValLoss), ("accuracy/val", m => m.ValAccuracy), ("f1/val", m => m.ValF1), ("top_k/val", m => m.ValTopK),
+        ("loss/ema_val", m => m.EmaValLoss), ("accuracy/ema_val", m => m.EmaValAccuracy),
+        ("epoch/lr", m => m.LearningRate), ("epoch/grad_norm", m => m.GradNorm),
+        ("epoch/images_per_second", m => m.ImagesPerSecond), ("epoch/seconds", m => m.Seconds),
+    ];
+
     public void OnEpochEnd(TrainerState state, EpochMetrics m)
     {
         int epoch = m.Epoch;
-        Scalar("loss/train", m.TrainLoss, epoch);
-        Scalar("accuracy/train", m.TrainAccuracy, epoch);
-        Scalar("loss/val", m.ValLoss, epoch);
-        Scalar("accuracy/val", m.ValAccuracy, epoch);
-        Scalar("f1/val", m.ValF1, epoch);
-        Scalar("top_k/val", m.ValTopK, epoch);
-        Scalar("loss/ema_val", m.EmaValLoss, epoch);
-        Scalar("accuracy/ema_val", m.EmaValAccuracy, epoch);
-        Scalar("epoch/lr", m.LearningRate, epoch);
-        Scalar("epoch/grad_norm", m.GradNorm, epoch);
-        Scalar("epoch/images_per_second", m.ImagesPerSecond, epoch);
-        Scalar("epoch/seconds", m.Seconds, epoch);
+        foreach (var (tag, value) in EpochScalars) Scalar(tag, value(m), epoch);
         if (!HistogramEpoch(epoch)) return;
         using var scope = NewDisposeScope();
         foreach (var (name, p) in model.named_parameters())
