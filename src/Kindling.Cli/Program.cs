@@ -15,6 +15,7 @@ app.Configure(config =>
         bench.AddCommand<BenchDataCommand>("data").WithDescription("Loader images/s with CIFAR-style augmentation against the seed CNN's training rate.");
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
+    config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

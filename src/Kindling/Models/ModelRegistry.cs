@@ -24,6 +24,9 @@ public static class ModelRegistry
         {
             new(new("seed-cnn", "The seeds' CIFAR-100 CNN: 4 x [conv-BN-ReLU x2, maxpool, dropout], MLP head 1024-512", 32, 100, new[] { "norm" }),
                 o => new SeedCnn(o)),
+            new(new("fastnet", "A small fast net in the spirit of airbench: stem, 3 x [conv, pool, norm, GELU, conv, norm, GELU], max pool, linear; width_multiplier scales 64/256/256", 32, 10,
+                    new[] { "norm", "width_multiplier" }),
+                o => new FastNet(o)),
             new(new("preact-resnet18", "Pre-activation ResNet-18, CIFAR stem (He et al. 2016b)", 32, 100, PreAct),
                 o => new PreActResNet(new[] { 2, 2, 2, 2 }, o)),
             new(new("wrn-28-10", "WideResNet-28-10, pre-activation, dropout in blocks (Zagoruyko & Komodakis 2016)", 32, 100, PreAct),

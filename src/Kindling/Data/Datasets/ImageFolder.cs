@@ -158,13 +158,33 @@ public static class ImageFolder
             labels[k] = files[kept[k]].Label;
             var target = pixels.AsSpan(k * shape.Size, shape.Size);
             if (channels == 3) d.Rgb.CopyTo(target);
-            else
-                for (int p = 0; p < target.Length; p++)
-                    // PIL's RGB -> L: fixed-point luma with rounding.
-                    target[p] = (byte)((d.Rgb[3 * p] * 19595 + d.Rgb[3 * p + 1] * 38470 + d.Rgb[3 * p + 2] * 7471 + 0x8000) >> 16);
+            else RgbToGray(d.Rgb, target);
             decoded[kept[k]] = null;
         });
         return new InMemoryImageDataset(name, pixels, labels, classes, shape);
+    }
+
+    /// <summary>
+    /// One picture file (PNG, JPEG, BMP, WebP) decoded, resized to <paramref name="shape"/>'s height and
+    /// width and converted to its channel count, as HWC uint8: how `kindling predict` feeds images.
+    /// </summary>
+    public static byte[] ReadPicture(string path, ImageShape shape)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"picture {path} does not exist.", path);
+        if (shape.Channels is not (1 or 3)) throw new ArgumentException($"pictures decode to 1 or 3 channels; {shape} was asked for.");
+        var decoded = DecodeOne(File.ReadAllBytes(path), shape.Height, shape.Width, out var error)
+            ?? throw new InvalidDataException($"{path} cannot be decoded ({error}); expected a PNG, JPEG, BMP or WebP picture.");
+        if (shape.Channels == 3) return decoded.Rgb;
+        var gray = new byte[shape.Height * shape.Width];
+        RgbToGray(decoded.Rgb, gray);
+        return gray;
+    }
+
+    // PIL's RGB -> L: fixed-point luma with rounding.
+    static void RgbToGray(ReadOnlySpan<byte> rgb, Span<byte> gray)
+    {
+        for (int p = 0; p < gray.Length; p++)
+            gray[p] = (byte)((rgb[3 * p] * 19595 + rgb[3 * p + 1] * 38470 + rgb[3 * p + 2] * 7471 + 0x8000) >> 16);
     }
 
     static Decoded? DecodeOne(byte[] bytes, int? height, int? width, out string? error)
