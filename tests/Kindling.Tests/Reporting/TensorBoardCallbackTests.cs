@@ -39,5 +39,31 @@ public class TensorBoardCallbackTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.True(EventFile.Contains(records, "optimizer.lr"), "hparams text holds the hyperparameters");
     }
 
+    [Fact]
+    public void EventsHoldTheRunsValuesAtTheirSteps()
+    {
+        // Decoded with TorchSharp's generated protobuf types: the framing test above is independent of them.
+        var events = EventFile.Records(Directory.GetFiles(run.Folder.TensorBoardDir, "events.out.tfevents.*")[0])
+            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).ToList();
+        var values = events.Where(e => e.Summary is not null)
+            .SelectMany(e => e.Summary.Value.Select(v => (v.Tag, e.Step, Value: v))).ToList();
+        float Scalar(string tag, long step) => values.Single(v => v.Tag == tag && v.Step == step).Value.SimpleValue;
+        foreach (var m in run.Result.History)
+        {
+            Assert.Equal((float)m.TrainLoss, Scalar("loss/train", m.Epoch));
+            Assert.Equal((float)m.ValAccuracy!.Value, Scalar("accuracy/val", m.Epoch));
+            Assert.Equal((float)m.EmaValAccuracy!.Value, Scalar("accuracy/ema_val", m.Epoch));
+        }
+        Assert.Equal(Enumerable.Range(1, 18).Select(i => (long)i), values.Where(v => v.Tag == "step/lr").Select(v => v.Step));
+        // One-cycle: the rate rises then falls within the run.
+        var lr = values.Where(v => v.Tag == "step/lr").Select(v => v.Value.SimpleValue).ToArray();
+        Assert.True(lr.Max() > lr[0] && lr.Max() > lr[^1]);
+        var weights = values.Single(v => v.Tag == "weights/fc1.weight" && v.Step == 3).Value.Histo;
+        Assert.Equal(64 * 16, weights.Num);
+        var gradients = values.Single(v => v.Tag == "gradients/fc1.weight" && v.Step == 3).Value.Histo;
+        Assert.Equal(64 * 16, gradients.Num);
+        Assert.True(gradients.SumSquares > 0, "gradients were recorded before the Trainer freed them");
+    }
+
     static bool ContainsTag(byte[] record, string tag) => record.AsSpan().IndexOf(Encoding.UTF8.GetBytes(tag)) >= 0;
 }
