@@ -97,7 +97,7 @@ public static class ReportWriter
             md.AppendLine("## Plots");
             md.AppendLine();
             foreach (var (file, caption) in plots) Line(md, $"![{caption}](plots/{file})");
-            foreach (var file in others) Line(md, $"![{Path.GetFileNameWithoutExtension(file)}](plots/{file})");
+            foreach (var file in others) Line(md, $"![{Caption(file)}](plots/{file})");
             md.AppendLine();
         }
 
@@ -126,6 +126,15 @@ public static class ReportWriter
         ("loss.png", "loss"), ("accuracy.png", "accuracy"), ("lr.png", "learning rate"),
         ("confusion.png", "confusion matrix"), ("f1.png", "F1 per class"), ("reliability.png", "reliability diagram"),
     ];
+
+    // "test-confusion.png" -> "test confusion matrix": a prefixed known plot keeps its caption.
+    static string Caption(string file)
+    {
+        foreach (var (known, caption) in PlotOrder)
+            if (file.EndsWith("-" + known, StringComparison.Ordinal))
+                return file[..^(known.Length + 1)] + " " + caption;
+        return Path.GetFileNameWithoutExtension(file);
+    }
 
     static string Number(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "-";
 

@@ -74,8 +74,20 @@ public sealed class RunFolderCallback : ITrainerCallback
     /// <summary>Writes summary.json for <paramref name="result"/>, with the test split's metrics when <paramref name="test"/> is given.</summary>
     public RunSummary WriteSummary(FitResult result, EvalResult? test)
     {
-        Summary = RunSummary.From(result, test, Monitor, watch.Elapsed.TotalSeconds);
+        // Checkpoints inside the folder are recorded relative to it, so a copied or moved folder still resolves them.
+        Summary = RunSummary.From(result, test, Monitor, watch.Elapsed.TotalSeconds) with
+        {
+            BestCheckpoint = Relative(result.BestCheckpoint),
+            LastCheckpoint = Relative(result.LastCheckpoint),
+        };
         RunJson.WriteAtomic(Folder.SummaryPath, JsonSerializer.Serialize(Summary, RunJson.Document));
         return Summary;
+    }
+
+    string? Relative(string? path)
+    {
+        if (path is null) return null;
+        var relative = Path.GetRelativePath(Folder.Root, Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
     }
 }

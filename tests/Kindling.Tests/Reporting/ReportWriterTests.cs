@@ -22,6 +22,7 @@ public class ReportWriterTests(TinyRun run) : IClassFixture<TinyRun>
         foreach (var (name, c) in run.ClassNames.Select((n, i) => (n, i)))
             Assert.Contains($"| {name} | {run.Test.Report.PerClass[c].Precision:F3} | {run.Test.Report.PerClass[c].Recall:F3} | {run.Test.Report.PerClass[c].F1:F3} | 10 |", report);
         Assert.Contains($"Expected calibration error (15 bins, test): {run.Test.CalibrationError:F4}", report);
+        Assert.Contains("![test confusion matrix](plots/test-confusion.png)", report);
         foreach (var plot in new[] { "plots/loss.png", "plots/accuracy.png", "plots/lr.png", "plots/confusion.png", "plots/f1.png", "plots/reliability.png", "plots/test-confusion.png" })
         {
             Assert.Contains($"]({plot})", report);

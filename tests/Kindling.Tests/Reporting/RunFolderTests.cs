@@ -65,6 +65,8 @@ public class RunFolderTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Equal(3, s.GetProperty("final").GetProperty("epoch").GetInt32());
         Assert.Equal(run.Result.BestEpoch, s.GetProperty("best").GetProperty("epoch").GetInt32());
         Assert.True(s.GetProperty("wall_seconds").GetDouble() > 0);
+        Assert.Equal("checkpoints/best.ckpt", s.GetProperty("best_checkpoint").GetString());
+        Assert.Equal("checkpoints/last.ckpt", s.GetProperty("last_checkpoint").GetString());
         Assert.True(run.Test.Accuracy > 0.9, $"the tiny run should learn the bands: test accuracy {run.Test.Accuracy}");
     }
 
