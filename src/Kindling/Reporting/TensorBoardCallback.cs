@@ -24,7 +24,7 @@ public sealed class TensorBoardCallback : ITrainerCallback
     long lastStep = -1;
 
     /// <param name="logDir">The run's tensorboard/ folder.</param>
-    /// <param name="model">The trained model, for weight and gradient histograms.</param>
+    /// <param name="model">The trained model, for weight histograms (gradients come from the Trainer's OnBeforeOptimizerStep).</param>
     /// <param name="hparams">Hyperparameters to record at the end (recipe keys and values).</param>
     /// <param name="histogramEvery">Histograms every this many epochs; 0 turns them off (they cost a pass over the weights).</param>
     public TensorBoardCallback(string logDir, nn.Module model, IReadOnlyDictionary<string, string>? hparams = null, int histogramEvery = 1)
@@ -53,12 +53,12 @@ public sealed class TensorBoardCallback : ITrainerCallback
         if (batch.GradNorm is double norm) Scalar("step/grad_norm", norm, step);
     }
 
-    public void OnBeforeOptimizerStep(TrainerState state, int batch)
+    public void OnBeforeOptimizerStep(TrainerState state, int batch, IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters)
     {
         // The epoch's last window always ends at its last batch.
         if (batch != state.BatchesPerEpoch || !HistogramEpoch(state.Epoch)) return;
         using var scope = NewDisposeScope();
-        foreach (var (name, p) in model.named_parameters())
+        foreach (var (name, p) in parameters)
             if (p.grad is { } g && g.numel() > 0)
                 writer.add_histogram($"gradients/{name}", g.detach().to(float32).cpu(), state.Epoch);
     }

@@ -32,6 +32,9 @@ public sealed class Trainer
     /// <summary>The state of the current or last Fit.</summary>
     public TrainerState State { get; private set; } = new();
 
+    // The stepped parameters by name, for OnBeforeOptimizerStep (set per Fit).
+    IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> steppedNamed = [];
+
     /// <summary>
     /// Trains <paramref name="model"/> on <paramref name="train"/> for <see cref="TrainerOptions.Epochs"/> epochs,
     /// validating on <paramref name="validation"/> after each. With <paramref name="resumeFrom"/>, continues a run
@@ -56,6 +59,7 @@ public sealed class Trainer
             ? masters.Named.Where(p => p.parameter.requires_grad).ToList()
             : model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         var stepParameters = trainable.Select(p => p.parameter).ToList();
+        steppedNamed = trainable;
 
         int batches = train.Count;
         if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.Dataset.Count} samples, batch size {train.Options.BatchSize}, drop_last {train.Options.DropLast}).");
@@ -224,7 +228,7 @@ public sealed class Trainer
                 {
                     masters?.GradientsToMasters();
                     scaler?.Unscale(stepParameters);
-                    foreach (var c in callbacks) c.OnBeforeOptimizerStep(State, index + 1);
+                    foreach (var c in callbacks) c.OnBeforeOptimizerStep(State, index + 1, steppedNamed);
                     if (Options.ClipGradNorm is double maxNorm) norm = nn.utils.clip_grad_norm_(stepParameters, maxNorm);
                     else if (Options.NonFinite != NonFiniteAction.Off) norm = GlobalNorm(stepParameters);
                     if (Options.ClipGradValue is double clip) nn.utils.clip_grad_value_(stepParameters, clip);

@@ -1,4 +1,9 @@
 using System.Text;
+using Kindling.Optim;
+using Kindling.Reporting;
+using Kindling.Tests.Training;
+using Kindling.Training;
+using TorchSharp;
 
 namespace Kindling.Tests.Reporting;
 
@@ -63,6 +68,24 @@ public class TensorBoardCallbackTests(TinyRun run) : IClassFixture<TinyRun>
         var gradients = values.Single(v => v.Tag == "gradients/fc1.weight" && v.Step == 3).Value.Histo;
         Assert.Equal(64 * 16, gradients.Num);
         Assert.True(gradients.SumSquares > 0, "gradients were recorded before the Trainer freed them");
+    }
+
+    [Fact]
+    public void MixedPrecisionGradientsComeFromTheMasterWeights()
+    {
+        // Under mixed precision the model's 16-bit gradients move into the fp32 masters before the step.
+        using var dir = new TempDir();
+        torch.manual_seed(3);
+        using var model = torch.nn.Sequential(("flat", torch.nn.Flatten()), ("fc", torch.nn.Linear(64, 3)));
+        var callback = new TensorBoardCallback(dir.Path, model);
+        new Trainer(new TrainerOptions { Epochs = 1, Precision = Precision.Bf16Mixed, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1 }, Device = "cpu" }, [callback])
+            .Fit(model, TinyData.Loader(TinyData.Bands(32), 16));
+        var histograms = EventFile.Records(Directory.GetFiles(dir.Path, "events.out.tfevents.*")[0])
+            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).Where(e => e.Summary is not null)
+            .SelectMany(e => e.Summary.Value).Where(v => v.Histo is not null).ToDictionary(v => v.Tag, v => v.Histo);
+        Assert.Equal(64 * 3, histograms["gradients/fc.weight"].Num);
+        Assert.True(histograms["gradients/fc.weight"].SumSquares > 0);
+        Assert.Equal(3, histograms["weights/fc.bias"].Num);
     }
 
     static bool ContainsTag(byte[] record, string tag) => record.AsSpan().IndexOf(Encoding.UTF8.GetBytes(tag)) >= 0;

@@ -13,10 +13,12 @@ public interface ITrainerCallback
 
     /// <summary>
     /// Called once per optimizer step, after backward (and loss unscaling under mixed precision) and before
-    /// clipping and the step: the only moment the parameters' gradients exist, since the Trainer frees them
-    /// right after the step. <paramref name="batch"/> is the 1-based batch that completes the step.
+    /// clipping and the step: the only moment gradients exist, since the Trainer frees them right after the
+    /// step. <paramref name="batch"/> is the 1-based batch that completes the step; <paramref name="parameters"/>
+    /// are those the optimizer steps, by the model's names (the fp32 master copies under mixed precision,
+    /// which then hold the gradients). Read them; do not change them.
     /// </summary>
-    void OnBeforeOptimizerStep(TrainerState state, int batch) { }
+    void OnBeforeOptimizerStep(TrainerState state, int batch, IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters) { }
     void OnValidationEnd(TrainerState state, EvalResult result, bool ema) { }
     void OnEpochEnd(TrainerState state, EpochMetrics metrics) { }
     void OnCheckpoint(TrainerState state, string path, string kind) { }
