@@ -58,6 +58,12 @@ static class EventFile
         return ~crc;
     }
 
+    /// <summary>The summary values of the event file in <paramref name="folder"/>, decoded with TorchSharp's protobuf types, with their steps.</summary>
+    public static List<(string Tag, long Step, Tensorboard.Summary.Types.Value Value)> Values(string folder) =>
+        Records(Directory.GetFiles(folder, "events.out.tfevents.*").Single())
+            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).Where(e => e.Summary is not null)
+            .SelectMany(e => e.Summary.Value.Select(v => (v.Tag, e.Step, v))).ToList();
+
     /// <summary>Whether <paramref name="text"/>'s UTF-8 bytes occur in any record.</summary>
     public static bool Contains(IEnumerable<byte[]> records, string text)
     {

@@ -48,10 +48,7 @@ public class TensorBoardCallbackTests(TinyRun run) : IClassFixture<TinyRun>
     public void EventsHoldTheRunsValuesAtTheirSteps()
     {
         // Decoded with TorchSharp's generated protobuf types: the framing test above is independent of them.
-        var events = EventFile.Records(Directory.GetFiles(run.Folder.TensorBoardDir, "events.out.tfevents.*")[0])
-            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).ToList();
-        var values = events.Where(e => e.Summary is not null)
-            .SelectMany(e => e.Summary.Value.Select(v => (v.Tag, e.Step, Value: v))).ToList();
+        var values = EventFile.Values(run.Folder.TensorBoardDir);
         float Scalar(string tag, long step) => values.Single(v => v.Tag == tag && v.Step == step).Value.SimpleValue;
         foreach (var m in run.Result.History)
         {
@@ -80,9 +77,7 @@ public class TensorBoardCallbackTests(TinyRun run) : IClassFixture<TinyRun>
         var callback = new TensorBoardCallback(dir.Path, model);
         new Trainer(new TrainerOptions { Epochs = 1, Precision = Precision.Bf16Mixed, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1 }, Device = "cpu" }, [callback])
             .Fit(model, TinyData.Loader(TinyData.Bands(32), 16));
-        var histograms = EventFile.Records(Directory.GetFiles(dir.Path, "events.out.tfevents.*")[0])
-            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).Where(e => e.Summary is not null)
-            .SelectMany(e => e.Summary.Value).Where(v => v.Histo is not null).ToDictionary(v => v.Tag, v => v.Histo);
+        var histograms = EventFile.Values(dir.Path).Where(v => v.Value.Histo is not null).ToDictionary(v => v.Tag, v => v.Value.Histo);
         Assert.Equal(64 * 3, histograms["gradients/fc.weight"].Num);
         Assert.True(histograms["gradients/fc.weight"].SumSquares > 0);
         Assert.Equal(3, histograms["weights/fc.bias"].Num);
