@@ -15,6 +15,9 @@ app.Configure(config =>
         bench.AddCommand<BenchDataCommand>("data").WithDescription("Loader images/s with CIFAR-style augmentation against the seed CNN's training rate.");
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
+    config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
+    config.AddCommand<EvalCommand>("eval").WithDescription("Metrics of a checkpoint on a split.");
+    config.AddCommand<PredictCommand>("predict").WithDescription("Top-k classes per picture, from a checkpoint.");
     config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });

@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Kindling.Data.Datasets;
+using Kindling.Data.Loading;
+using Kindling.Runtime;
+using Kindling.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kindling.Cli.Commands;
+
+/// <summary>`kindling eval --checkpoint FILE [--data SPEC] [--split test|train] [--json]`: the metrics of a checkpoint on a split.</summary>
+sealed class EvalCommand : Command<EvalCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--checkpoint")]
+        [Description("A checkpoint written by `kindling train` (best.ckpt or last.ckpt).")]
+        public string Checkpoint { get; init; } = "";
+
+        [CommandOption("--data")]
+        [Description("Data spec to evaluate on (default: the recipe's).")]
+        public string? Data { get; init; }
+
+        [CommandOption("--split")]
+        [Description("test (default) or train.")]
+        public string Split { get; init; } = "test";
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
+            : Split is not ("test" or "train") ? ValidationResult.Error($"--split must be test or train, not '{Split}'.")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoaded();
+        var (recipe, pipeline) = CheckpointRecipe.Load(settings.Checkpoint);
+        var spec = settings.Data ?? recipe.Data.Spec;
+        var data = DataSpec.Parse(spec).Open(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) });
+        var split = settings.Split == "train" ? data.Train
+            : data.Test ?? throw new ArgumentException($"{data.Name} has no test split; use --split train or another --data.");
+        if (split.Classes.Count != pipeline.Classes.Count)
+            throw new ArgumentException($"{data.Name} has {split.Classes.Count} classes but the checkpoint's model predicts {pipeline.Classes.Count}.");
+        if (split.Shape != pipeline.InputShape)
+            throw new ArgumentException($"{data.Name} images are {split.Shape} but the model takes {pipeline.InputShape}.");
+        using var loader = new DataLoader(split, new DataLoaderOptions { BatchSize = 256, NumWorkers = 1 }, pipeline.Transform);
+        var result = Evaluator.Evaluate(pipeline.Model, loader, pipeline.Classes.Count, Devices.Resolve(recipe.Training.Device), recipe.Training.TopK);
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                checkpoint = settings.Checkpoint, data = data.Name, split = settings.Split, samples = result.Samples,
+                accuracy = result.Accuracy, loss = result.Loss, top_k = result.TopK, k = result.K, macro_f1 = result.Report.Macro.F1,
+                weighted_f1 = result.Report.Weighted.F1, ece = result.CalibrationError,
+                per_class = pipeline.Classes.Select((c, i) => new { @class = c, precision = result.Report.PerClass[i].Precision, recall = result.Report.PerClass[i].Recall, f1 = result.Report.PerClass[i].F1, support = result.Report.PerClass[i].Support }),
+            }));
+            return 0;
+        }
+        Console.WriteLine($"{data.Name} ({settings.Split}, {result.Samples:N0} images): accuracy {result.Accuracy:P2}, top-{result.K} {result.TopK:P2}, loss {result.Loss:F4}, macro F1 {result.Report.Macro.F1:F4}, ECE {result.CalibrationError:F4}");
+        var table = new Table().AddColumns("class", "precision", "recall", "F1", "support");
+        for (int i = 0; i < pipeline.Classes.Count; i++)
+        {
+            var m = result.Report.PerClass[i];
+            table.AddRow(Markup.Escape(pipeline.Classes[i]), $"{m.Precision:F4}", $"{m.Recall:F4}", $"{m.F1:F4}", $"{m.Support}");
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

@@ -1,0 +1,150 @@
+using System.ComponentModel;
+using System.Globalization;
+using Kindling.Cli.Display;
+using Kindling.Config;
+using Kindling.Data.Datasets;
+using Kindling.Reporting;
+using Kindling.Runtime;
+using Kindling.Training;
+using Kindling.Training.Callbacks;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kindling.Cli.Commands;
+
+/// <summary>
+/// `kindling train`: a recipe (the default one with no arguments) trained into a run folder with the
+/// live display, TensorBoard, plots and report. Ctrl-C finishes the current step, writes the last
+/// checkpoint and says how to resume; `--resume DIR` continues exactly.
+/// </summary>
+sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public const int Interrupted = 130;
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--config")]
+        [Description("Recipe YAML (default: configs/fashion-mnist-fast.yaml).")]
+        public string? Config { get; init; }
+
+        [CommandOption("--set")]
+        [Description("Override a recipe key: --set optimizer.lr=3e-3 (repeatable).")]
+        public string[] Set { get; init; } = Array.Empty<string>();
+
+        [CommandOption("--out")]
+        [Description("Run folder (default: runs/<recipe>-<time>).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--resume")]
+        [Description("Continue the run in this folder from its last checkpoint.")]
+        public string? Resume { get; init; }
+
+        [CommandOption("--plain")]
+        [Description("Plain progress lines instead of the live display.")]
+        public bool Plain { get; init; }
+
+        public override ValidationResult Validate() =>
+            Resume is not null && (Config is not null || Set.Length > 0 || Out is not null)
+                ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set and --out.")
+                : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoaded();
+        RunFolder folder;
+        Recipe recipe;
+        string? resumeFrom = null;
+        if (settings.Resume is not null)
+        {
+            folder = RunFolder.Open(settings.Resume);
+            resumeFrom = folder.LastCheckpoint;
+            if (!File.Exists(resumeFrom)) throw new FileNotFoundException($"{settings.Resume} has no checkpoints/last.ckpt to resume from.", resumeFrom);
+            recipe = Recipe.Load(folder.ConfigPath);
+        }
+        else
+        {
+            var path = settings.Config ?? RecipeLocator.Find();
+            recipe = Recipe.Load(path, settings.Set);
+            folder = RunFolder.Create(settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path)));
+        }
+
+        var log = Console.Error;
+        using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
+        log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
+                      $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
+        log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
+        if (resumeFrom is null)
+        {
+            folder.WriteConfig(run.Recipe.ToYaml());
+            folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
+        }
+
+        var folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
+        var callbacks = new List<ITrainerCallback> { folderCallback };
+        var hparams = Hyperparameters(run.Recipe);
+        if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Model, hparams));
+        PlotsCallback? plots = run.Recipe.Logging.Plots ? new PlotsCallback(folder.PlotsDir, run.Classes) : null;
+        if (plots is not null) callbacks.Add(plots);
+
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (interrupt.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+            e.Cancel = true;
+            interrupt.Cancel();
+            log.WriteLine("interrupt: finishing the current step and writing the last checkpoint (Ctrl-C again to quit now)...");
+        };
+        Console.CancelKeyPress += onCancel;
+        FitResult result;
+        try
+        {
+            var options = run.TrainerOptions with { CheckpointDir = folder.CheckpointsDir };
+            bool live = !settings.Plain && LiveProgress.Supported;
+            result = live
+                ? LiveProgress.Run(display => new Trainer(options, callbacks.Append(display)).Fit(run.Model, run.TrainLoader, run.ValidationLoader, resumeFrom, interrupt.Token))
+                : new Trainer(options, callbacks.Append(new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)))
+                    .Fit(run.Model, run.TrainLoader, run.ValidationLoader, resumeFrom, interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        if (result.EndReason == "interrupted")
+        {
+            log.WriteLine($"stopped. Resume with: kindling train --resume {folder.Root}");
+            return Interrupted;
+        }
+
+        EvalResult? test = null;
+        if (run.TestLoader is not null)
+        {
+            // The test split measures the chosen model: the best checkpoint when validation picked one.
+            if (result.BestCheckpoint is not null && !run.ValidatesOnTest) TrainingCheckpoint.LoadModel(result.BestCheckpoint, run.Model);
+            test = Evaluator.Evaluate(run.Model, run.TestLoader, run.Classes.Count, Devices.Resolve(run.Recipe.Training.Device), run.TrainerOptions.TopK);
+        }
+        var summary = folderCallback.WriteSummary(result, test);
+        var shown = test ?? folderCallback.LastValidation;
+        if (plots is not null && test is not null) plots.WriteEvaluationPlots(test, "test-");
+        ReportWriter.Write(folder, summary, shown, test is not null ? "test" : "validation", run.Classes);
+        var line = string.Format(CultureInfo.InvariantCulture, "{0} after {1} epochs ({2}); best epoch {3}", result.EndReason, result.History.Count,
+            TimeSpan.FromSeconds(result.History.Sum(h => h.Seconds)).ToString(@"m\:ss"), result.BestEpoch);
+        if (test is not null) line += string.Format(CultureInfo.InvariantCulture, "; test accuracy {0:P2}, macro F1 {1:F4}", test.Accuracy, test.Report.Macro.F1);
+        Console.WriteLine(line);
+        Console.WriteLine($"run folder: {folder.Root} (report.md, plots/, tensorboard/, checkpoints/)");
+        return 0;
+    }
+
+    static Dictionary<string, string> Hyperparameters(Recipe r) => new()
+    {
+        ["model"] = r.Model.Name,
+        ["optimizer"] = r.Optimizer.Name,
+        ["lr"] = r.Optimizer.Lr.ToString(CultureInfo.InvariantCulture),
+        ["weight_decay"] = r.Optimizer.WeightDecay.ToString(CultureInfo.InvariantCulture),
+        ["schedule"] = r.Schedule.Name,
+        ["batch_size"] = r.Data.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["epochs"] = r.Training.Epochs.ToString(CultureInfo.InvariantCulture),
+        ["label_smoothing"] = r.Loss.LabelSmoothing.ToString(CultureInfo.InvariantCulture),
+    };
+}
