@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text;
+
+namespace Kindling.Config;
+
+/// <summary>
+/// The recipe's keys, read off the section records: a property's key is its name in snake case
+/// (or its <see cref="RecipeKeyAttribute"/>), so the C# records are the one place the schema lives.
+/// </summary>
+internal static class RecipeSchema
+{
+    static readonly ConcurrentDictionary<Type, IReadOnlyList<(string Key, PropertyInfo Property)>> Cache = new();
+    static readonly NullabilityInfoContext Nullability = new();
+
+    /// <summary>A section is a recipe record bound from a mapping key by key.</summary>
+    public static bool IsSection(Type type) =>
+        type.Namespace == typeof(Recipe).Namespace && (type == typeof(Recipe) || type.Name.EndsWith("Recipe", StringComparison.Ordinal));
+
+    /// <summary>The settable keys of a section, in declaration order.</summary>
+    public static IReadOnlyList<(string Key, PropertyInfo Property)> Keys(Type section) => Cache.GetOrAdd(section, t =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.SetMethod is { IsPublic: true })
+            .Select(p => (p.GetCustomAttribute<RecipeKeyAttribute>()?.Key ?? SnakeCase(p.Name), p))
+            .ToArray());
+
+    /// <summary>The property of <paramref name="key"/>, or null.</summary>
+    public static PropertyInfo? Find(Type section, string key) =>
+        Keys(section).FirstOrDefault(k => k.Key == key).Property;
+
+    /// <summary>Whether the property may be null (Nullable&lt;T&gt; or an annotated reference).</summary>
+    public static bool IsNullable(PropertyInfo property) =>
+        Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;
+
+    public static string SnakeCase(string name)
+    {
+        var s = new StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) s.Append('_');
+            s.Append(char.ToLowerInvariant(name[i]));
+        }
+        return s.ToString();
+    }
+}
