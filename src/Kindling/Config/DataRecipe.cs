@@ -36,6 +36,9 @@ public sealed record DataRecipe
     /// <summary>Deliver NHWC-strided batches and train the model channels-last.</summary>
     public bool ChannelsLast { get; init; }
 
+    /// <summary>Class names; null: the data's. The builder writes them into the resolved recipe, so eval and predict know them without the data.</summary>
+    public IReadOnlyList<string>? Classes { get; init; }
+
     /// <summary>Normalize's mean: values or <c>auto</c>.</summary>
     public ChannelValues Mean { get; init; } = ChannelValues.Auto;
 

@@ -97,7 +97,10 @@ public sealed record Recipe
     {
         Data.Validate(e, "data");
         foreach (var (list, key) in new[] { (Transforms.Train, "train"), (Transforms.Eval, "eval") })
+        {
             for (int i = 0; i < list.Count; i++) TransformCatalog.Validate(list[i], $"transforms.{key}[{i}].{list[i].Name}", e);
+            TransformCatalog.CheckOrder(list, $"transforms.{key}", e);
+        }
         BatchMix.Validate(e, "batch_mix");
         Model.Validate(e, "model");
         Optimizer.Validate(e, "optimizer");

@@ -62,7 +62,7 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             return false;
         }
         if (underlying == typeof(IReadOnlyList<TransformStep>)) return TryTransforms(node, path, out value);
-        if (underlying == typeof(IReadOnlyList<double>) || underlying == typeof(IReadOnlyList<int>))
+        if (underlying == typeof(IReadOnlyList<double>) || underlying == typeof(IReadOnlyList<int>) || underlying == typeof(IReadOnlyList<string>))
         {
             var element = underlying.GetGenericArguments()[0];
             if (node is not YamlSequenceNode sequence)
@@ -159,6 +159,7 @@ internal sealed class RecipeBinder(RecipeErrors errors)
         : type == typeof(string) ? "a string"
         : type == typeof(IReadOnlyList<double>) ? "a list of numbers such as [0.9, 0.999]"
         : type == typeof(IReadOnlyList<int>) ? "a list of integers such as [30, 60]"
+        : type == typeof(IReadOnlyList<string>) ? "a list of names"
         : type == typeof(ChannelValues) ? "auto or a list of numbers (one per channel)"
         : RecipeSchema.IsSection(type) ? $"a section with keys {string.Join(", ", RecipeSchema.Keys(type).Select(k => k.Key))}"
         : type.Name;

@@ -126,6 +126,23 @@ public static class TransformCatalog
         }
     }
 
+    /// <summary>
+    /// uint8 transforms (rand_augment, trivial_augment_wide) cannot follow float ones (random_erasing,
+    /// gaussian_noise, cutout) or an explicit to_tensor: they would get images they do not take.
+    /// </summary>
+    internal static void CheckOrder(IReadOnlyList<TransformStep> steps, string path, RecipeErrors errors)
+    {
+        string? floatSeen = null;
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var entry = Find(steps[i].Name);
+            if (entry is null) continue;
+            if (entry.Stage == Stage.Uint8 && floatSeen is not null && entry.Name != "to_tensor")
+                errors.Add($"{path}[{i}].{entry.Name}", $"works on uint8 images but comes after {floatSeen}, which makes them float; move it before {floatSeen}.");
+            if (entry.Stage == Stage.Float || entry.Name == "to_tensor") floatSeen ??= entry.Name;
+        }
+    }
+
     static object? Value(Arg arg, YamlNode node, string path, RecipeBinder binder, RecipeErrors errors)
     {
         object? v;
