@@ -15,6 +15,7 @@ app.Configure(config =>
         bench.AddCommand<BenchDataCommand>("data").WithDescription("Loader images/s with CIFAR-style augmentation against the seed CNN's training rate.");
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
+    config.AddCommand<ScheduleCommand>("schedule").WithDescription("A recipe's LR (and momentum) at every optimizer step, without training: JSON and a PNG plot.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));
