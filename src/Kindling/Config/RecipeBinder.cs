@@ -114,7 +114,8 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             errors.Add(path, $"{Describe(node)} is not a list; expected a list of transforms such as [random_horizontal_flip, {{random_crop: {{size: 32, padding: 4}}}}]{At(node)}.");
             return false;
         }
-        var steps = new List<TransformStep>();
+        var steps = new List<(TransformStep Step, string Path)>();
+        bool ok = true;
         for (int i = 0; i < sequence.Children.Count; i++)
         {
             var item = sequence.Children[i];
@@ -130,12 +131,20 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             if (name is null)
             {
                 errors.Add(itemPath, $"{Describe(item)} is not a transform; expected a name or one name with its arguments, e.g. random_crop: {{size: 32, padding: 4}}{At(item)}.");
+                ok = false;
                 continue;
             }
-            if (TransformCatalog.Bind(name, args, $"{itemPath}.{name}", this, errors) is { } step) steps.Add(step);
+            if (TransformCatalog.Bind(name, args, $"{itemPath}.{name}", this, errors) is { } step) steps.Add((step, $"{itemPath}.{name}"));
+            else ok = false;
         }
-        value = steps;
-        return true;
+        if (ok)
+        {
+            value = steps.Select(s => s.Step).ToList();
+            return true;
+        }
+        // The list is left unset, so the recipe's own validation will not see it: check the items that did bind here, under their own index.
+        foreach (var (step, stepPath) in steps) TransformCatalog.Validate(step, stepPath, errors);
+        return false;
     }
 
     internal static bool IsNull(YamlNode node) =>

@@ -60,7 +60,7 @@ public class RecipeValidationTests
         Assert.Contains(e.Errors, l => l.StartsWith("optimizer.name: 'adamx' is not a known optimizer (did you mean 'adam'?); allowed: sgd, adam, adamw", StringComparison.Ordinal));
         Assert.Contains(e.Errors, l => l.StartsWith("schedule.name: 'cosine' is not a known schedule; allowed: none, step_lr", StringComparison.Ordinal));
         Assert.Contains(e.Errors, l => l.StartsWith("model.name: 'resnet19' is not a known model (did you mean 'resnet18'?); allowed:", StringComparison.Ordinal) && l.Contains("seed-cnn"));
-        Assert.Contains(e.Errors, l => l.StartsWith("training.precision: 'fp8' is not a known precision; allowed: fp32, bf16_mixed, fp16_mixed.", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("training.precision: 'fp8' is not a known precision (did you mean 'fp32'?); allowed: fp32, bf16_mixed, fp16_mixed.", StringComparison.Ordinal));
     }
 
     [Fact]
