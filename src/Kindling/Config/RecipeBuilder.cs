@@ -97,6 +97,8 @@ public static class RecipeBuilder
     /// </summary>
     public static ISampleTransform Transform(IReadOnlyList<TransformStep> steps, ChannelStatistics normalization)
     {
+        // Normalize holds its statistics as tensors, so libtorch must be loaded (with its compatibility fix) first.
+        TorchRuntime.EnsureLoaded();
         var built = new List<ISampleTransform>();
         bool explicitTensor = steps.Any(s => s.Name is "to_tensor" or "normalize");
         int firstFloat = steps.ToList().FindIndex(s => TransformCatalog.IsFloatStage(s.Name));
