@@ -1,4 +1,5 @@
 using Kindling.Data.BatchMix;
+using Kindling.Optim.Schedulers;
 using Kindling.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -33,8 +34,8 @@ public sealed record Recipe
     /// <summary>The optimizer.</summary>
     public OptimizerRecipe Optimizer { get; init; } = new();
 
-    /// <summary>The learning-rate schedule.</summary>
-    public ScheduleRecipe Schedule { get; init; } = new();
+    /// <summary>The learning-rate schedule (PyTorch's class name in snake case and its arguments).</summary>
+    public ScheduleOptions Schedule { get; init; } = new();
 
     /// <summary>The loss.</summary>
     public LossRecipe Loss { get; init; } = new();
@@ -104,7 +105,7 @@ public sealed record Recipe
         BatchMix.Validate(e, "batch_mix");
         Model.Validate(e, "model");
         Optimizer.Validate(e, "optimizer");
-        Schedule.Validate(e, "schedule");
+        ScheduleValidation.Validate(Schedule, e, "schedule");
         Loss.Validate(e, "loss");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
@@ -123,7 +124,7 @@ public sealed record Recipe
     {
         Epochs = Training.Epochs,
         Optimizer = Optimizer.ToOptions(),
-        Schedule = Schedule.ToOptions(),
+        Schedule = Schedule with { Name = Schedule.Name.Trim().ToLowerInvariant() },
         LabelSmoothing = Loss.LabelSmoothing,
         AccumulationSteps = Training.AccumulationSteps,
         ClipGradNorm = Training.ClipGradNorm,

@@ -95,6 +95,13 @@ internal sealed class RecipeBinder(RecipeErrors errors)
         var text = scalar.Value ?? "";
         bool plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any;
         if (type == typeof(string)) { value = text; return true; }
+        if (type.IsEnum)
+        {
+            var names = Enum.GetValues(type).Cast<object>().ToDictionary(RecipeSchema.EnumKey);
+            if (names.TryGetValue(text, out value)) return true;
+            errors.OneOf(path, text, names.Keys, RecipeSchema.SnakeCase(type.Name).Replace('_', ' '));
+            return false;
+        }
         if (plain)
         {
             if (type == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) { value = i; return true; }

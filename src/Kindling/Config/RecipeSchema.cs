@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text;
+using Kindling.Optim.Schedulers;
 
 namespace Kindling.Config;
 
 /// <summary>
 /// The recipe's keys, read off the section records: a property's key is its name in snake case
-/// (or its <see cref="RecipeKeyAttribute"/>), so the C# records are the one place the schema lives.
+/// (PyTorch's capitalised T_max, T_0, T_mult kept), so the C# records are the one place the schema
+/// lives. Library options that already speak PyTorch's names (<see cref="ScheduleOptions"/>) are
+/// sections themselves rather than copied into recipe records.
 /// </summary>
 internal static class RecipeSchema
 {
@@ -15,13 +18,16 @@ internal static class RecipeSchema
 
     /// <summary>A section is a recipe record bound from a mapping key by key.</summary>
     public static bool IsSection(Type type) =>
-        type.Namespace == typeof(Recipe).Namespace && (type == typeof(Recipe) || type.Name.EndsWith("Recipe", StringComparison.Ordinal));
+        type == typeof(ScheduleOptions) || (type.Namespace == typeof(Recipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
+
+    /// <summary>PyTorch's argument names that are not plain snake case.</summary>
+    static readonly Dictionary<string, string> PyTorchNames = new() { ["TMax"] = "T_max", ["T0"] = "T_0", ["TMult"] = "T_mult" };
 
     /// <summary>The settable keys of a section, in declaration order.</summary>
     public static IReadOnlyList<(string Key, PropertyInfo Property)> Keys(Type section) => Cache.GetOrAdd(section, t =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true })
-            .Select(p => (p.GetCustomAttribute<RecipeKeyAttribute>()?.Key ?? SnakeCase(p.Name), p))
+            .Select(p => (PyTorchNames.GetValueOrDefault(p.Name) ?? SnakeCase(p.Name), p))
             .ToArray());
 
     /// <summary>The property of <paramref name="key"/>, or null.</summary>
@@ -32,12 +38,15 @@ internal static class RecipeSchema
     public static bool IsNullable(PropertyInfo property) =>
         Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;
 
+    /// <summary>An enum value's recipe spelling: <c>Bf16Mixed</c> is <c>bf16_mixed</c>.</summary>
+    public static string EnumKey(object value) => SnakeCase(value.ToString()!);
+
     public static string SnakeCase(string name)
     {
         var s = new StringBuilder();
         for (int i = 0; i < name.Length; i++)
         {
-            if (char.IsUpper(name[i]) && i > 0) s.Append('_');
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1])) s.Append('_');
             s.Append(char.ToLowerInvariant(name[i]));
         }
         return s.ToString();

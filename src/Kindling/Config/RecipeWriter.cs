@@ -34,6 +34,7 @@ internal static class RecipeWriter
         IReadOnlyList<TransformStep> steps => new YamlSequenceNode(steps.Select(Step)),
         string s => s is "" or "~" or "null" or "Null" or "NULL" ? new YamlScalarNode(s) { Style = ScalarStyle.DoubleQuoted } : new YamlScalarNode(s),
         bool b => Plain(b ? "true" : "false"),
+        Enum e => Plain(RecipeSchema.EnumKey(e)),
         double d => Plain(Number(d)),
         int or long => Plain(Convert.ToString(value, CultureInfo.InvariantCulture)!),
         System.Collections.IEnumerable list => Flow(list.Cast<object?>().Select(Value)),

@@ -31,7 +31,7 @@ public static class ScheduleTrace
             throw new ArgumentException($"{samples} training samples with batch_size {recipe.Data.BatchSize} and drop_last give no batch; lower data.batch_size.");
         int accumulation = recipe.Training.AccumulationSteps;
         int steps = StepsPerEpoch(recipe, samples);
-        var options = recipe.Schedule.ToOptions();
+        var options = recipe.Schedule;
         TorchRuntime();
         using var scope = torch.NewDisposeScope();
         using var stand = new StandIn();

@@ -53,6 +53,6 @@ public class RecipeOverrideTests
     {
         var r = Recipe.Parse("", ["schedule.name=cosine_annealing_warm_restarts", "schedule.T_0=5", "schedule.T_mult=2"]);
         Assert.Equal(5, r.Schedule.T0);
-        Assert.Equal(2, r.Schedule.ToOptions().TMult);
+        Assert.Equal(2, r.Schedule.TMult);
     }
 }

@@ -64,6 +64,15 @@ public class RecipeValidationTests
     }
 
     [Fact]
+    public void ScheduleEnumsListTheirValues()
+    {
+        var e = Refused("schedule:\n  name: one_cycle_lr\n  anneal_strategy: cosine\n  unit: step\n  T_0: 0\n");
+        Assert.Contains("schedule.anneal_strategy: 'cosine' is not a known anneal strategy; allowed: cos, linear.", e.Errors);
+        Assert.Contains("schedule.unit: 'step' is not a known schedule unit; allowed: batch, epoch.", e.Errors);
+        Assert.Contains("schedule.T_0: 0 is out of range; expected >= 1.", e.Errors);
+    }
+
+    [Fact]
     public void TransformNamesArgumentsAndRangesAreChecked()
     {
         var e = Refused("""
