@@ -68,8 +68,16 @@ sealed class ScheduleCommand : Command<ScheduleCommand.Settings>
 
     static int CountTrainingSamples(Recipe recipe)
     {
-        var data = DataSpec.Parse(recipe.Data.Spec).Open(new DataOpenOptions { Log = Console.Error.WriteLine });
-        return RecipeBuilder.Split(recipe, data).Train.Count;
+        try
+        {
+            var data = DataSpec.Parse(recipe.Data.Spec).Open(new DataOpenOptions { Log = Console.Error.WriteLine });
+            return RecipeBuilder.Split(recipe, data).Train.Count;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The schedule needs only the count: say how to go on without the data.
+            throw new FileNotFoundException($"{e.Message} The schedule needs only the number of training samples: give it with --samples N (e.g. --samples 50000 for CIFAR).", e);
+        }
     }
 
     static string Show(double v) => v.ToString("G4", CultureInfo.InvariantCulture);

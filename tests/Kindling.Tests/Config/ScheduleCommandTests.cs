@@ -52,6 +52,31 @@ public class ScheduleCommandTests
         Assert.Contains("--set optimizer.momentun: 'momentun' is not a key of optimizer; did you mean 'optimizer.momentum'?", error);
     }
 
+    [Fact]
+    public void MissingDataPointsToSamples()
+    {
+        var root = TestData.RepoRoot()!;
+        var (code, _, error) = CliRunner.Kindling("schedule", "--config", Path.Combine(root, "configs", "cifar100-seed.yaml"), "--set", "data.spec=cifar100:/no/such/cifar-100-python.tar.gz");
+        Assert.Equal(1, code);
+        Assert.Contains("--samples N", error);
+    }
+
+    [Fact]
+    public void SeedRecipeRestartsAtEpochs10And30()
+    {
+        var root = TestData.RepoRoot()!;
+        var (code, output, error) = CliRunner.Kindling("schedule", "--config", Path.Combine(root, "configs", "cifar100-seed.yaml"), "--samples", "50000", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var steps = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(196 * 50, steps.Count);
+        double LrAtEpoch(int epoch) => steps.First(s => s.GetProperty("epoch").GetInt32() == epoch).GetProperty("lr").GetDouble();
+        Assert.Equal(1e-3, LrAtEpoch(1), 12);
+        Assert.Equal(1e-3, LrAtEpoch(11), 12);
+        Assert.Equal(1e-3, LrAtEpoch(31), 12);
+        Assert.True(LrAtEpoch(10) < 1e-4);
+    }
+
     [FashionMnistFact]
     public void CountsSamplesFromTheRecipesData()
     {
