@@ -17,6 +17,7 @@ public sealed record EarlyStoppingRecipe
 
     internal void Validate(RecipeErrors e, string path)
     {
+        TrainingRecipe.CheckMetric(e, path + ".monitor", Monitor);
         e.OneOf(path + ".mode", Mode, ["min", "max"], "mode");
         e.Check(Patience >= 1, path + ".patience", Patience, ">= 1");
         e.Check(MinDelta >= 0, path + ".min_delta", MinDelta, ">= 0");

@@ -45,6 +45,13 @@ public sealed record TrainingRecipe
     /// <summary>The k of the top-k accuracy reported.</summary>
     public int TopK { get; init; } = 5;
 
+    /// <summary>A metric name the trainer measures; asking <see cref="Training.EpochMetrics"/> keeps one list of them.</summary>
+    internal static void CheckMetric(RecipeErrors e, string path, string name)
+    {
+        try { new Training.EpochMetrics().Get(name); }
+        catch (ArgumentException x) { e.Add(path, x.Message); }
+    }
+
     internal static readonly string[] Precisions = ["fp32", "bf16_mixed", "fp16_mixed"];
     internal static readonly string[] NonFiniteActions = ["off", "skip", "stop"];
 
@@ -62,6 +69,7 @@ public sealed record TrainingRecipe
         e.Check(Seed >= 0, path + ".seed", Seed, ">= 0");
         Ema?.Validate(e, path + ".ema");
         EarlyStopping?.Validate(e, path + ".early_stopping");
+        CheckMetric(e, path + ".monitor", Monitor);
         e.OneOf(path + ".monitor_mode", MonitorMode, ["min", "max"], "mode");
         e.Check(TopK >= 1, path + ".top_k", TopK, ">= 1");
     }

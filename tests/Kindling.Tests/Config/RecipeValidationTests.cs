@@ -106,6 +106,14 @@ public class RecipeValidationTests
     }
 
     [Fact]
+    public void MonitoredMetricsMustBeMeasured()
+    {
+        var e = Refused("training:\n  monitor: val_acc\n  early_stopping: {monitor: loss}\n");
+        Assert.Contains(e.Errors, l => l.StartsWith("training.monitor: metric 'val_acc' is not known: expected train_loss", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("training.early_stopping.monitor: metric 'loss' is not known", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LoaderRulesFollowPyTorch()
     {
         var e = Refused("data:\n  num_workers: 0\n  prefetch_factor: 4\n  persistent_workers: true\n");
