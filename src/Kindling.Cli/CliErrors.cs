@@ -1,4 +1,5 @@
 using Kindling.Runtime;
+using Kindling.Training;
 using Spectre.Console;
 
 namespace Kindling.Cli;
@@ -29,6 +30,16 @@ static class CliErrors
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Usage;
+        }
+        catch (Kindling.Config.RecipeException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return Usage;
+        }
+        catch (NonFiniteTrainingException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException)
         {

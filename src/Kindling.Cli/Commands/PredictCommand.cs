@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Data.Datasets;
 using Kindling.Runtime;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
