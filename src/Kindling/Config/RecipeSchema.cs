@@ -46,7 +46,7 @@ internal static class RecipeSchema
         var s = new StringBuilder();
         for (int i = 0; i < name.Length; i++)
         {
-            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1])) s.Append('_');
+            if (char.IsUpper(name[i]) && i > 0) s.Append('_');
             s.Append(char.ToLowerInvariant(name[i]));
         }
         return s.ToString();

@@ -19,6 +19,15 @@ public class RecipeRoundTripTests
     }
 
     [Fact]
+    public void KeysArePyTorchsNames()
+    {
+        var yaml = Recipe.Parse("training: {precision: bf16_mixed}").ToYaml();
+        foreach (var key in new[] { "log_every_n_steps: 50", "T_0: 10", "T_mult: 1", "T_max: null", "label_smoothing: 0", "precision: bf16_mixed", "non_finite: skip",
+                     "anneal_strategy: cos", "batch_size: 128", "prefetch_factor: null", "betas: [0.9, 0.999]", "weight_decay: 0", "top_k: 5" })
+            Assert.Contains(key + "\n", yaml.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void EveryValueKindSurvives()
     {
         var recipe = Recipe.Parse("""
