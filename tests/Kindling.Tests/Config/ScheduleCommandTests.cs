@@ -48,7 +48,7 @@ public class ScheduleCommandTests
     {
         using var dir = new TempDir();
         var (code, _, error) = CliRunner.Kindling("schedule", "--config", Recipe(dir), "--samples", "1000", "--set", "optimizer.momentun=0.8");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code); // a bad recipe is a usage error
         Assert.Contains("--set optimizer.momentun: 'momentun' is not a key of optimizer; did you mean 'optimizer.momentum'?", error);
     }
 
