@@ -129,7 +129,7 @@ public sealed class Trainer
                 };
                 if (interrupted)
                 {
-                    // The epoch did not finish: resume repeats it from its start, so nothing of it is recorded.
+                    // Epoch counts finished epochs; State.Progress says how far this one got, for resume.
                     State.Epoch = epoch - 1;
                     endReason = "interrupted";
                     if (lastPath is not null) SaveCheckpoint(lastPath, "last", parts);
@@ -187,13 +187,22 @@ public sealed class Trainer
         model.train();
         ZeroGrad(model, masters);
         int batches = State.BatchesPerEpoch, accumulation = Options.AccumulationSteps;
-        double lossSum = 0, correctSum = 0, normSum = 0;
-        long seen = 0, normCount = 0;
+        var resumed = State.Progress;
+        State.Progress = null;
+        double lossSum = resumed?.LossSum ?? 0, correctSum = resumed?.CorrectSum ?? 0, normSum = resumed?.NormSum ?? 0;
+        long seen = resumed?.Seen ?? 0, normCount = resumed?.NormCount ?? 0;
+        int skip = resumed?.Batches ?? 0;
         var watch = Stopwatch.StartNew();
         int index = 0;
         foreach (var batch in train)
         {
             using var _ = batch;
+            if (index < skip)
+            {
+                // Done before the interruption: the weights, optimizer and RNG already include these batches.
+                index++;
+                continue;
+            }
             int windowStart = index / accumulation * accumulation;
             int window = Math.Min(accumulation, batches - windowStart);
             bool stepNow = index - windowStart == window - 1;
@@ -286,7 +295,10 @@ public sealed class Trainer
             foreach (var c in callbacks) c.OnBatchEnd(State, info);
             // Interrupt only between optimizer steps, so no half-accumulated gradient is lost.
             if (stepNow && cancellation.IsCancellationRequested && index < batches)
+            {
+                State.Progress = new EpochProgress(index, lossSum, correctSum, seen, normSum, normCount);
                 return (lossSum / seen, correctSum / seen, normCount > 0 ? normSum / normCount : null, seen, true);
+            }
         }
         return (lossSum / Math.Max(seen, 1), correctSum / Math.Max(seen, 1), normCount > 0 ? normSum / normCount : null, seen, false);
     }

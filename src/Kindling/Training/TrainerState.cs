@@ -28,6 +28,9 @@ public sealed class TrainerState
     /// <summary>Metrics of every finished epoch.</summary>
     public List<EpochMetrics> History { get; } = new();
 
+    /// <summary>How far the current epoch got when training was interrupted (null between epochs).</summary>
+    public EpochProgress? Progress { get; internal set; }
+
     public bool StopRequested { get; private set; }
     public string? StopReason { get; private set; }
 

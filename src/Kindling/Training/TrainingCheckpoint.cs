@@ -47,6 +47,7 @@ public static class TrainingCheckpoint
             ["ema_updates"] = p.Ema?.Updates,
             ["early_stopping"] = p.EarlyStopping is null ? null : new JsonObject { ["best"] = p.EarlyStopping.Best, ["bad_epochs"] = p.EarlyStopping.BadEpochs },
             ["history"] = JsonSerializer.SerializeToNode(p.State.History, Json),
+            ["epoch_progress"] = p.State.Progress is null ? null : JsonSerializer.SerializeToNode(p.State.Progress, Json),
             ["precision"] = p.Options.Precision.ToString(),
             ["classes"] = null,
             ["config"] = p.Options.ConfigText,
@@ -117,6 +118,7 @@ public static class TrainingCheckpoint
         p.State.SkippedSteps = (long)meta["skipped_steps"]!;
         p.State.History.Clear();
         p.State.History.AddRange(meta["history"].Deserialize<List<EpochMetrics>>(Json) ?? new());
+        p.State.Progress = meta["epoch_progress"]?.Deserialize<EpochProgress>(Json);
     }
 
     static byte[] OptimizerBytes(optim.Optimizer optimizer)

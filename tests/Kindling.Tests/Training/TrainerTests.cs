@@ -254,4 +254,41 @@ public class TrainerTests
         var largest = Weights(model).Zip(before, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(largest <= 1e-4 * 1.0001 && largest > 0.5e-4, $"largest element update {largest}");
     }
+
+    sealed class CancelAt(int epoch, int batch, CancellationTokenSource source) : ITrainerCallback
+    {
+        public void OnBatchEnd(TrainerState state, BatchInfo info)
+        {
+            if (state.Epoch == epoch && info.Batch == batch) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void InterruptedMidEpochRunResumesExactlyWhereItStopped()
+    {
+        var data = TinyData.Bands(96);
+        var val = TinyData.Bands(30, seed: 9);
+        var flip = new RandomHorizontalFlip(0.5);
+        using var dirA = new TempDir();
+        using var dirB = new TempDir();
+        var full = new Trainer(ResumableOptions(dirA.Path)).Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
+
+        using var cancel = new CancellationTokenSource();
+        var first = new Trainer(ResumableOptions(dirB.Path), new[] { new CancelAt(2, 3, cancel) })
+            .Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16), cancellation: cancel.Token);
+        Assert.Equal("interrupted", first.EndReason);
+        Assert.Single(first.History);
+        var progress = TrainingCheckpoint.ReadMeta(Path.Combine(dirB.Path, "last.ckpt"))["epoch_progress"];
+        Assert.Equal(4, (int)progress!["batches"]!); // batch 3 of a 2-batch accumulation window: stops after batch 4
+
+        var resumed = new Trainer(ResumableOptions(dirB.Path)).Fit(ConvNet(99), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16),
+            resumeFrom: Path.Combine(dirB.Path, "last.ckpt"));
+        Assert.Equal(3, resumed.History.Count);
+        for (int e = 0; e < 3; e++)
+        {
+            Assert.Equal(full.History[e].TrainLoss, resumed.History[e].TrainLoss, 6);
+            Assert.Equal(full.History[e].ValLoss!.Value, resumed.History[e].ValLoss!.Value, 6);
+            Assert.Equal(full.History[e].LearningRate, resumed.History[e].LearningRate, 12);
+        }
+    }
 }
