@@ -70,6 +70,34 @@ public class TrainerTests
         CheckpointDir = dir,
     };
 
+    /// <summary>The resume tests' data: each call makes fresh loaders, as a new process would.</summary>
+    sealed class ResumeData
+    {
+        readonly Kindling.Data.Datasets.InMemoryImageDataset train = TinyData.Bands(96), val = TinyData.Bands(30, seed: 9);
+        readonly RandomHorizontalFlip flip = new(0.5);
+
+        public (Kindling.Data.Loading.DataLoader Train, Kindling.Data.Loading.DataLoader Val) Loaders() =>
+            (TinyData.Loader(train, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
+
+        public FitResult Fit(string dir, long modelSeed, ITrainerCallback[]? callbacks = null, string? resumeFrom = null, CancellationToken cancellation = default)
+        {
+            var (t, v) = Loaders();
+            return new Trainer(ResumableOptions(dir), callbacks).Fit(ConvNet(modelSeed), t, v, resumeFrom, cancellation);
+        }
+    }
+
+    static void AssertSameEpochs(FitResult expected, FitResult actual)
+    {
+        Assert.Equal(expected.History.Count, actual.History.Count);
+        for (int e = 0; e < expected.History.Count; e++)
+        {
+            Assert.Equal(expected.History[e].TrainLoss, actual.History[e].TrainLoss, 6);
+            Assert.Equal(expected.History[e].ValLoss!.Value, actual.History[e].ValLoss!.Value, 6);
+            Assert.Equal(expected.History[e].EmaValLoss!.Value, actual.History[e].EmaValLoss!.Value, 6);
+            Assert.Equal(expected.History[e].LearningRate, actual.History[e].LearningRate, 12);
+        }
+    }
+
     sealed class StopAfter(int epoch) : ITrainerCallback
     {
         public void OnEpochEnd(TrainerState state, EpochMetrics metrics)
@@ -81,31 +109,15 @@ public class TrainerTests
     [Fact]
     public void ResumedRunGivesTheSameMetricsAsTheUninterruptedRun()
     {
-        var data = TinyData.Bands(96);
-        var val = TinyData.Bands(30, seed: 9);
-        var flip = new RandomHorizontalFlip(0.5);
+        var data = new ResumeData();
         using var dirA = new TempDir();
         using var dirB = new TempDir();
-
-        var full = new Trainer(ResumableOptions(dirA.Path)).Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
-
-        var first = new Trainer(ResumableOptions(dirB.Path), new[] { new StopAfter(2) })
-            .Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
+        var full = data.Fit(dirA.Path, 1);
+        var first = data.Fit(dirB.Path, 1, new ITrainerCallback[] { new StopAfter(2) });
         Assert.Equal(2, first.History.Count);
         Assert.StartsWith("stopped", first.EndReason);
-
         // A fresh process would build a fresh model (other initial weights) and loaders: the checkpoint must carry everything.
-        var resumed = new Trainer(ResumableOptions(dirB.Path)).Fit(ConvNet(99), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16),
-            resumeFrom: Path.Combine(dirB.Path, "last.ckpt"));
-
-        Assert.Equal(3, resumed.History.Count);
-        for (int e = 0; e < 3; e++)
-        {
-            Assert.Equal(full.History[e].TrainLoss, resumed.History[e].TrainLoss, 6);
-            Assert.Equal(full.History[e].ValLoss!.Value, resumed.History[e].ValLoss!.Value, 6);
-            Assert.Equal(full.History[e].EmaValLoss!.Value, resumed.History[e].EmaValLoss!.Value, 6);
-            Assert.Equal(full.History[e].LearningRate, resumed.History[e].LearningRate, 12);
-        }
+        AssertSameEpochs(full, data.Fit(dirB.Path, 99, resumeFrom: Path.Combine(dirB.Path, "last.ckpt")));
     }
 
     [Fact]
@@ -266,29 +278,16 @@ public class TrainerTests
     [Fact]
     public void InterruptedMidEpochRunResumesExactlyWhereItStopped()
     {
-        var data = TinyData.Bands(96);
-        var val = TinyData.Bands(30, seed: 9);
-        var flip = new RandomHorizontalFlip(0.5);
+        var data = new ResumeData();
         using var dirA = new TempDir();
         using var dirB = new TempDir();
-        var full = new Trainer(ResumableOptions(dirA.Path)).Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16));
-
+        var full = data.Fit(dirA.Path, 1);
         using var cancel = new CancellationTokenSource();
-        var first = new Trainer(ResumableOptions(dirB.Path), new[] { new CancelAt(2, 3, cancel) })
-            .Fit(ConvNet(1), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16), cancellation: cancel.Token);
+        var first = data.Fit(dirB.Path, 1, new ITrainerCallback[] { new CancelAt(2, 3, cancel) }, cancellation: cancel.Token);
         Assert.Equal("interrupted", first.EndReason);
         Assert.Single(first.History);
         var progress = TrainingCheckpoint.ReadMeta(Path.Combine(dirB.Path, "last.ckpt"))["epoch_progress"];
         Assert.Equal(4, (int)progress!["batches"]!); // batch 3 of a 2-batch accumulation window: stops after batch 4
-
-        var resumed = new Trainer(ResumableOptions(dirB.Path)).Fit(ConvNet(99), TinyData.Loader(data, 16, shuffle: true, transform: flip), TinyData.Loader(val, 16),
-            resumeFrom: Path.Combine(dirB.Path, "last.ckpt"));
-        Assert.Equal(3, resumed.History.Count);
-        for (int e = 0; e < 3; e++)
-        {
-            Assert.Equal(full.History[e].TrainLoss, resumed.History[e].TrainLoss, 6);
-            Assert.Equal(full.History[e].ValLoss!.Value, resumed.History[e].ValLoss!.Value, 6);
-            Assert.Equal(full.History[e].LearningRate, resumed.History[e].LearningRate, 12);
-        }
+        AssertSameEpochs(full, data.Fit(dirB.Path, 99, resumeFrom: Path.Combine(dirB.Path, "last.ckpt")));
     }
 }
