@@ -303,17 +303,11 @@ public sealed class Trainer
         return (lossSum / Math.Max(seen, 1), correctSum / Math.Max(seen, 1), normCount > 0 ? normSum / normCount : null, seen, false);
     }
 
+    /// <summary>The global L2 norm of the gradients with one device sync per step (not one per parameter); called inside the step's dispose scope.</summary>
     static double GlobalNorm(IEnumerable<TorchSharp.Modules.Parameter> parameters)
     {
-        double sum = 0;
-        foreach (var p in parameters)
-        {
-            var g = p.grad;
-            if (g is null) continue;
-            var n = g.detach().to(float32).norm().item<float>();
-            sum += (double)n * n;
-        }
-        return Math.Sqrt(sum);
+        var norms = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!.detach().to(float32).norm()).ToArray();
+        return norms.Length == 0 ? 0 : stack(norms).norm().item<float>();
     }
 
     static void ZeroGrad(nn.Module model, MasterWeights? masters)
