@@ -12,7 +12,11 @@ app.Configure(config =>
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks: measured on this machine, reported as rates and ratios.");
-        bench.AddCommand<BenchDataCommand>("data").WithDescription("Loader images/s with CIFAR-style augmentation against the seed CNN's training rate.");
+        bench.AddCommand<BenchTrainCommand>("train").WithDescription("Training steps on a synthetic batch: images/s, ms per phase, GFLOP/s, peak RSS.");
+        bench.AddCommand<BenchEvalCommand>("eval").WithDescription("Eval steps in inference mode (optionally channels-last, conv-BN fused).");
+        bench.AddCommand<BenchDataCommand>("data").WithDescription("The loader alone with the standard CIFAR augmentation (--sweep: worker counts against the training rate).");
+        bench.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
+        bench.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the machine's ceiling.");
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");

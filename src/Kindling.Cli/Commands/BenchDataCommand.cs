@@ -7,44 +7,42 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
 
-/// <summary>`kindling bench data`: loader throughput with CIFAR-style augmentation against the seed CNN's training rate.</summary>
+/// <summary>
+/// `kindling bench data`: the loader alone (standard CIFAR augmentation, collated to float NCHW) in the
+/// harness's shape; with --sweep, the loader at several worker counts and augmentations against the
+/// seed CNN's training rate.
+/// </summary>
 sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : BenchDataSettings
     {
-        [CommandOption("--workers")]
-        [Description("Comma-separated worker counts (default 1,2).")]
-        public string Workers { get; init; } = "1,2";
-
-        [CommandOption("--batch")]
-        [Description("Batch size (default 128).")]
-        public int Batch { get; init; } = 128;
+        [CommandOption("--sweep")]
+        [Description("Comma-separated worker counts: measure crop+flip+normalize and +RandAugment on 32x32 RGB and 28x28 gray at each, against the seed CNN's training rate.")]
+        public string? Sweep { get; init; }
 
         [CommandOption("--images")]
-        [Description("Synthetic images per data set (default 20000).")]
+        [Description("--sweep: synthetic images per data set (default 20000).")]
         public int Images { get; init; } = 20000;
 
         [CommandOption("--training-steps")]
-        [Description("Timed seed-CNN training steps for the reference rate (default 3; 0 skips it).")]
+        [Description("--sweep: timed seed-CNN training steps for the reference rate (default 3; 0 skips it).")]
         public int TrainingSteps { get; init; } = 3;
-
-        [CommandOption("--json")]
-        [Description("Print one JSON object.")]
-        public bool Json { get; init; }
 
         public override ValidationResult Validate()
         {
+            if (Sweep is null) return base.Validate();
             if (Batch < 1) return ValidationResult.Error($"--batch must be >= 1 (got {Batch}).");
             if (Images < Batch) return ValidationResult.Error($"--images must be at least one batch ({Batch}); got {Images}.");
             if (TrainingSteps < 0) return ValidationResult.Error($"--training-steps must be >= 0 (got {TrainingSteps}).");
-            return BenchOptions.ParseWorkers(Workers, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error);
+            return BenchOptions.ParseWorkers(Sweep, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error.Replace("--workers", "--sweep"));
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
+        if (settings.Sweep is null) return BenchOutput.Print(StepBenchmarks.Data(settings.ToBench()), settings.Json);
         TorchRuntime.EnsureLoaded();
-        BenchOptions.ParseWorkers(settings.Workers, out var workers, out _);
+        BenchOptions.ParseWorkers(settings.Sweep, out var workers, out _);
         var report = DataBenchmark.Run(settings.Images, workers, settings.Batch, settings.TrainingSteps,
             settings.Json ? null : line => Console.Error.WriteLine(line));
         if (settings.Json)

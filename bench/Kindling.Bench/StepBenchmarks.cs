@@ -1,0 +1,208 @@
+using Kindling.Data.Loading;
+using Kindling.Losses;
+using Kindling.Optim;
+using Kindling.Runtime;
+using Kindling.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kindling.Bench;
+
+/// <summary>
+/// The cases of `kindling bench`: a training step (AdamW, cross-entropy with label smoothing 0.1) and
+/// an eval step on a fixed synthetic batch, the loader alone, an end-to-end epoch (loader with the
+/// standard CIFAR augmentation feeding the training step), and a 2048^2 matmul as the machine's
+/// ceiling. bench/reference/bench.py does the same in PyTorch, step for step.
+/// </summary>
+public static class StepBenchmarks
+{
+    /// <summary>AdamW as the benchmarks use it on both sides: lr 1e-3, weight decay 0.05 on weights (not on biases and norms).</summary>
+    public static readonly OptimizerOptions AdamW = new() { Name = "adamw", Lr = 1e-3, WeightDecay = 0.05 };
+
+    /// <summary>Label smoothing of the benchmarks' cross-entropy.</summary>
+    public const double LabelSmoothing = 0.1;
+
+    /// <summary>Sets the intra-op threads (when asked) and seeds torch.</summary>
+    public static void Prepare(BenchSettings s)
+    {
+        TorchRuntime.EnsureLoaded();
+        if (s.Threads > 0) set_num_threads(s.Threads);
+        manual_seed(s.Seed);
+    }
+
+    /// <summary>Training steps on one synthetic batch: forward (with the loss), backward, optimizer step.</summary>
+    public static BenchResult Train(BenchSettings s)
+    {
+        Prepare(s);
+        using var model = BenchModels.Create(s.Model, s.Classes);
+        var (parameters, macs) = BenchModels.Cost(model);
+        using var x0 = randn(s.Batch, 3, 32, 32);
+        using var x = s.ChannelsLast ? ChannelsLast.Of(x0).detach() : x0.alias();
+        using var y = randint(0, s.Classes, s.Batch, dtype: int64);
+        using var trainer = new TrainStep(model, s.ChannelsLast);
+        var clock = new PhaseClock();
+        var gc = GcActivity.Snapshot();
+        for (int i = 0; i < s.Warmup + s.Steps; i++)
+        {
+            bool timed = i >= s.Warmup;
+            if (i == s.Warmup)
+            {
+                gc = GcActivity.Snapshot();
+                clock.Start();
+            }
+            trainer.Run(x, y, timed ? clock : null);
+        }
+        clock.Stop();
+        return Result("train", s, parameters, macs, clock, 6.0 * macs, GcActivity.Since(gc));
+    }
+
+    /// <summary>Eval steps (inference mode) on one synthetic batch; optionally channels-last and conv-BN fused.</summary>
+    public static BenchResult Eval(BenchSettings s, Func<nn.Module<Tensor, Tensor>, nn.Module<Tensor, Tensor>>? fuse = null)
+    {
+        Prepare(s);
+        var built = BenchModels.Create(s.Model, s.Classes);
+        var (parameters, macs) = BenchModels.Cost(built);
+        built.eval();
+        if (s.Fused && fuse is null) throw new ArgumentException("--fused needs a conv-BN fusion; none was given.");
+        using var model = s.Fused ? fuse!(built) : built;
+        model.eval();
+        if (s.ChannelsLast) ChannelsLast.Apply(model);
+        using var x0 = randn(s.Batch, 3, 32, 32);
+        using var x = s.ChannelsLast ? ChannelsLast.Of(x0).detach() : x0.alias();
+        var clock = new PhaseClock();
+        var gc = GcActivity.Snapshot();
+        for (int i = 0; i < s.Warmup + s.Steps; i++)
+        {
+            bool timed = i >= s.Warmup;
+            if (i == s.Warmup)
+            {
+                gc = GcActivity.Snapshot();
+                clock.Start();
+            }
+            using var scope = NewDisposeScope();
+            using var inference = inference_mode();
+            var predicted = model.call(x).argmax(1);
+            if (timed)
+            {
+                clock.Forward();
+                clock.EndStep();
+            }
+        }
+        clock.Stop();
+        if (!ReferenceEquals(model, built)) built.Dispose();
+        return Result("eval", s, parameters, macs, clock, 2.0 * macs, GcActivity.Since(gc));
+    }
+
+    /// <summary>The loader alone: batches of the standard augmentation from the data file (or random images), collated to float NCHW.</summary>
+    public static BenchResult Data(BenchSettings s)
+    {
+        Prepare(s);
+        var data = s.Data is null ? LoaderRate.RandomImages(Math.Max(10_000, s.Batch), 3, 32, classes: s.Classes) : ImageArrayFile.Read(s.Data);
+        using var loader = Loader(data, s);
+        var clock = new PhaseClock();
+        var gc = GcActivity.Snapshot();
+        int i = 0;
+        while (i < s.Warmup + s.Steps)
+        {
+            using var batches = loader.GetEnumerator();
+            while (i < s.Warmup + s.Steps)
+            {
+                if (i == s.Warmup)
+                {
+                    gc = GcActivity.Snapshot();
+                    clock.Start();
+                }
+                if (!batches.MoveNext()) break;
+                using var batch = batches.Current;
+                if (i++ >= s.Warmup)
+                {
+                    clock.Data();
+                    clock.EndStep();
+                }
+            }
+        }
+        clock.Stop();
+        return Result("data", s, 0, 0, clock, 0, GcActivity.Since(gc));
+    }
+
+    /// <summary>
+    /// Training epochs over the data file: the loader (standard augmentation, <see cref="BenchSettings.Workers"/>
+    /// worker threads) feeding the training step. Warm-up steps on a synthetic batch first, so oneDNN's
+    /// first-use costs are not timed; data time is the wait for the next batch.
+    /// </summary>
+    public static BenchResult Epoch(BenchSettings s)
+    {
+        Prepare(s);
+        var data = s.Data is null ? LoaderRate.RandomImages(10_000, 3, 32, classes: s.Classes) : ImageArrayFile.Read(s.Data);
+        using var model = BenchModels.Create(s.Model, s.Classes);
+        var (parameters, macs) = BenchModels.Cost(model);
+        using var trainer = new TrainStep(model, s.ChannelsLast);
+        using (var warm = randn(s.Batch, 3, 32, 32))
+        using (var warmX = s.ChannelsLast ? ChannelsLast.Of(warm).detach() : warm.alias())
+        using (var warmY = randint(0, s.Classes, s.Batch, dtype: int64))
+            for (int i = 0; i < s.Warmup; i++) trainer.Run(warmX, warmY, null);
+
+        using var loader = Loader(data, s);
+        var clock = new PhaseClock();
+        var gc = GcActivity.Snapshot();
+        long images = 0, correct = 0;
+        clock.Start();
+        for (int e = 0; e < s.Epochs; e++)
+        {
+            foreach (var batch in loader)
+            {
+                using (batch)
+                {
+                    clock.Data();
+                    correct += trainer.Run(batch.Images, batch.Labels, clock);
+                    images += batch.Count;
+                }
+            }
+        }
+        clock.Stop();
+        var result = Result("e2e", s, parameters, macs, clock, 6.0 * macs, GcActivity.Since(gc));
+        return result with { Images = (int)images, ImagesPerSecond = images / clock.Seconds, Gflops = 6.0 * macs * images / clock.Seconds / 1e9, Accuracy = (double)correct / images };
+    }
+
+    /// <summary>A 2048 x 2048 fp32 matmul (2n^3 FLOPs each): the machine's ceiling for the GFLOP/s figures.</summary>
+    public static BenchResult Matmul(BenchSettings s, int n = 2048)
+    {
+        Prepare(s);
+        using var a = randn(n, n);
+        using var b = randn(n, n);
+        var clock = new PhaseClock();
+        var gc = GcActivity.Snapshot();
+        for (int i = 0; i < s.Warmup + s.Steps; i++)
+        {
+            if (i == s.Warmup)
+            {
+                gc = GcActivity.Snapshot();
+                clock.Start();
+            }
+            using (var c = a.mm(b)) { }
+            if (i >= s.Warmup)
+            {
+                clock.Forward();
+                clock.EndStep();
+            }
+        }
+        clock.Stop();
+        double flops = 2.0 * n * n * n;
+        var split = clock.Split();
+        return new BenchResult("matmul", s, 0, 0, clock.Steps, 0, clock.Seconds, 0, split, 0,
+            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), GcActivity.Since(gc));
+    }
+
+    static DataLoader Loader(Data.Datasets.IImageDataset data, BenchSettings s) => new(data, new DataLoaderOptions
+    {
+        BatchSize = s.Batch, Shuffle = true, Seed = s.Seed, NumWorkers = s.Workers, PersistentWorkers = s.Workers > 0, ChannelsLast = s.ChannelsLast,
+    }, DataBenchmark.Standard(32, 4, ImageArrayFile.Mean, ImageArrayFile.Std));
+
+    static BenchResult Result(string kind, BenchSettings s, long parameters, long macs, PhaseClock clock, double flopsPerImage, GcActivity gc)
+    {
+        int images = clock.Steps * s.Batch;
+        double rate = clock.Seconds > 0 ? images / clock.Seconds : 0;
+        return new BenchResult(kind, s, parameters, macs, clock.Steps, images, clock.Seconds, rate, clock.Split(),
+            flopsPerImage, flopsPerImage * rate / 1e9, ProcessMemory.PeakRssMiB(), gc);
+    }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using Kindling.Bench;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kindling.Cli;
+
+/// <summary>The case flags plus the data file and loader workers (`kindling bench data` and `bench e2e`).</summary>
+class BenchDataSettings : BenchCaseSettings
+{
+    [CommandOption("--data")]
+    [Description("Prefix of the prepared uint8 images (PREFIX.u8, PREFIX.labels; bench/reference/prepare_data.py writes them); default: random images.")]
+    public string? Data { get; init; }
+
+    [CommandOption("--workers")]
+    [Description("Loader worker threads (default 2).")]
+    public int Workers { get; init; } = 2;
+
+    public override ValidationResult Validate()
+    {
+        if (Workers < 0) return ValidationResult.Error($"--workers must be >= 0 (got {Workers}).");
+        if (Data is not null && !File.Exists(Data + ".u8"))
+            return ValidationResult.Error($"--data {Data}: {Data}.u8 does not exist; write it with `/usr/bin/python3 bench/reference/prepare_data.py --out {Data}`.");
+        return base.Validate();
+    }
+
+    public override BenchSettings ToBench() => base.ToBench() with { Data = Data, Workers = Workers };
+}
