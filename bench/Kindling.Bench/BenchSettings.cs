@@ -39,6 +39,9 @@ public sealed record BenchSettings
     /// <summary>Prefix of the prepared uint8 image file (PREFIX.u8 and PREFIX.labels, see <see cref="ImageArrayFile"/>); null: random images.</summary>
     public string? Data { get; init; }
 
+    /// <summary>Only the first N images of the data (0: all; random data: 10,000).</summary>
+    public int Images { get; init; }
+
     /// <summary>Seed of the weights, the synthetic batch and the data order.</summary>
     public int Seed { get; init; }
 }

@@ -97,7 +97,7 @@ public static class StepBenchmarks
     public static BenchResult Data(BenchSettings s)
     {
         Prepare(s);
-        var data = s.Data is null ? LoaderRate.RandomImages(Math.Max(10_000, s.Batch), 3, 32, classes: s.Classes) : ImageArrayFile.Read(s.Data);
+        var data = Dataset(s);
         using var loader = Loader(data, s);
         var clock = new PhaseClock();
         var gc = GcActivity.Snapshot();
@@ -133,7 +133,7 @@ public static class StepBenchmarks
     public static BenchResult Epoch(BenchSettings s)
     {
         Prepare(s);
-        var data = s.Data is null ? LoaderRate.RandomImages(10_000, 3, 32, classes: s.Classes) : ImageArrayFile.Read(s.Data);
+        var data = Dataset(s);
         using var model = BenchModels.Create(s.Model, s.Classes);
         var (parameters, macs) = BenchModels.Cost(model);
         using var trainer = new TrainStep(model, s.ChannelsLast);
@@ -191,6 +191,12 @@ public static class StepBenchmarks
         var split = clock.Split();
         return new BenchResult("matmul", s, 0, 0, clock.Steps, 0, clock.Seconds, 0, split, 0,
             flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), GcActivity.Since(gc));
+    }
+
+    static Data.Datasets.IImageDataset Dataset(BenchSettings s)
+    {
+        Data.Datasets.IImageDataset data = s.Data is null ? LoaderRate.RandomImages(s.Images > 0 ? s.Images : 10_000, 3, 32, classes: s.Classes) : ImageArrayFile.Read(s.Data);
+        return s.Images > 0 && s.Images < data.Count ? new Data.Datasets.SubsetDataset(data, Enumerable.Range(0, s.Images).ToArray()) : data;
     }
 
     static DataLoader Loader(Data.Datasets.IImageDataset data, BenchSettings s) => new(data, new DataLoaderOptions

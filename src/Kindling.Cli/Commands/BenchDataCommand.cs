@@ -20,10 +20,6 @@ sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
         [Description("Comma-separated worker counts: measure crop+flip+normalize and +RandAugment on 32x32 RGB and 28x28 gray at each, against the seed CNN's training rate.")]
         public string? Sweep { get; init; }
 
-        [CommandOption("--images")]
-        [Description("--sweep: synthetic images per data set (default 20000).")]
-        public int Images { get; init; } = 20000;
-
         [CommandOption("--training-steps")]
         [Description("--sweep: timed seed-CNN training steps for the reference rate (default 3; 0 skips it).")]
         public int TrainingSteps { get; init; } = 3;
@@ -32,7 +28,7 @@ sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
         {
             if (Sweep is null) return base.Validate();
             if (Batch < 1) return ValidationResult.Error($"--batch must be >= 1 (got {Batch}).");
-            if (Images < Batch) return ValidationResult.Error($"--images must be at least one batch ({Batch}); got {Images}.");
+            if (Images != 0 && Images < Batch) return ValidationResult.Error($"--images must be at least one batch ({Batch}); got {Images}.");
             if (TrainingSteps < 0) return ValidationResult.Error($"--training-steps must be >= 0 (got {TrainingSteps}).");
             return BenchOptions.ParseWorkers(Sweep, out _, out var error) ? ValidationResult.Success() : ValidationResult.Error(error.Replace("--workers", "--sweep"));
         }
@@ -43,7 +39,7 @@ sealed class BenchDataCommand : Command<BenchDataCommand.Settings>
         if (settings.Sweep is null) return BenchOutput.Print(StepBenchmarks.Data(settings.ToBench()), settings.Json);
         TorchRuntime.EnsureLoaded();
         BenchOptions.ParseWorkers(settings.Sweep, out var workers, out _);
-        var report = DataBenchmark.Run(settings.Images, workers, settings.Batch, settings.TrainingSteps,
+        var report = DataBenchmark.Run(settings.Images > 0 ? settings.Images : 20000, workers, settings.Batch, settings.TrainingSteps,
             settings.Json ? null : line => Console.Error.WriteLine(line));
         if (settings.Json)
         {
