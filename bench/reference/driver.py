@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""Kindling against PyTorch on this machine, in one go: each case runs Kindling and PyTorch alternately
+(A B A B ..., --repeats each), then prints the medians, the ratio Kindling/PyTorch of the medians with
+the min-max of the paired ratios, and writes the results table (markdown, ready to paste into the
+README, and JSON).
+
+    /usr/bin/python3 bench/reference/driver.py                 # every default case, ~15-20 min on a quiet 2-core machine
+    /usr/bin/python3 bench/reference/driver.py --quick         # fewer steps and 2 repeats: a few minutes
+    /usr/bin/python3 bench/reference/driver.py train-seed-cnn eval-seed-cnn --repeats 7
+
+Cases: matmul (2048^2 fp32: the machine's ceiling), train-seed-cnn, train-resnet18 (a training step),
+eval-seed-cnn, eval-resnet18 (an eval step), e2e-seed-cnn (a training epoch over the first --e2e-images
+images of the shared CIFAR-10 subset, loader with random crop 4 padding + flip + normalize, 2 workers),
+and, not run by default for time, e2e-resnet18 and data (the loader alone). Kindling runs with its
+levers (see KINDLING_LEVERS); PyTorch runs plain eager NCHW, as a PyTorch user writes it.
+Both sides: batch 128, --threads threads (default: all cores), AdamW, CE with label smoothing 0.1.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import prepare_data  # noqa: E402
+
+# What Kindling adds over plain eager: channels-last memory, and conv-BN fusion for inference.
+KINDLING_LEVERS = {"train": ["--channels-last"], "e2e": ["--channels-last"], "eval": ["--channels-last"], "data": [], "matmul": []}
+
+# case -> (kind, model, (warmup, steps) full, (warmup, steps) quick); the steps are sized so the whole run fits ~15-20 min.
+CASES = {
+    "matmul": ("matmul", None, (2, 10), (1, 4)),
+    "train-seed-cnn": ("train", "seed-cnn", (1, 3), (1, 2)),
+    "train-resnet18": ("train", "resnet18", (1, 1), (1, 1)),
+    "eval-seed-cnn": ("eval", "seed-cnn", (1, 4), (1, 2)),
+    "eval-resnet18": ("eval", "resnet18", (1, 2), (1, 1)),
+    "e2e-seed-cnn": ("e2e", "seed-cnn", (1, 0), (1, 0)),
+    "e2e-resnet18": ("e2e", "resnet18", (1, 0), (1, 0)),
+    "data": ("data", None, (3, 40), (2, 20)),
+}
+DEFAULT = ["matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "e2e-seed-cnn"]
+GOALS = {"train": 1.0, "e2e": 1.25, "eval": 2.0}
+
+
+def kindling_cmd():
+    dll = os.path.join(ROOT, "src/Kindling.Cli/bin/Release/net10.0/linux-x64/Kindling.Cli.dll")
+    return ["dotnet", dll]
+
+
+def run(cmd):
+    t = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    line = [l for l in p.stdout.splitlines() if l.startswith("{")][-1]
+    r = json.loads(line)
+    r["process_seconds"] = time.time() - t
+    return r
+
+
+def case_args(name, args):
+    kind, model, full, quick = CASES[name]
+    warmup, steps = quick if args.quick else full
+    common = ["--batch", str(args.batch), "--threads", str(args.threads), "--warmup", str(warmup), "--json"]
+    if steps:
+        common += ["--steps", str(steps)]
+    if model:
+        common += ["--model", model]
+    if kind in ("e2e", "data"):
+        common += ["--data", args.data, "--workers", str(args.workers)]
+    if kind == "e2e":
+        common += ["--images", str(args.e2e_images)]
+    return kind, common
+
+
+def metric(r):
+    return r["gflops"] if r["kind"] == "matmul" else r["images_per_second"]
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def summarize(name, kind, runs):
+    k = [r for r in runs if r["side"] == "kindling"]
+    p = [r for r in runs if r["side"] == "pytorch"]
+    if kind not in ("data", "matmul") and k[0]["parameters"] != p[0]["parameters"]:
+        raise SystemExit(f"{name}: Kindling's model has {k[0]['parameters']} parameters, PyTorch's {p[0]['parameters']}: not the same network")
+    paired = [metric(a) / metric(b) for a, b in zip(k, p) if metric(b) > 0]
+    side = {}
+    for label, rs in (("kindling", k), ("pytorch", p)):
+        side[label] = {
+            "median": median([metric(r) for r in rs]),
+            "values": [metric(r) for r in rs],
+            "gflops": median([r["gflops"] for r in rs]),
+            "ms_per_step": {ph: median([r["ms_per_step"][ph] for r in rs]) for ph in ("data", "forward", "backward", "optimizer", "step")},
+            "peak_rss_mib": median([r["peak_rss_mib"] for r in rs]),
+            "gc": rs[-1]["gc"],
+            "flags": {"channels_last": rs[0]["channels_last"], "fused": rs[0]["fused"]},
+        }
+    ratio = side["kindling"]["median"] / side["pytorch"]["median"] if side["pytorch"]["median"] > 0 else float("nan")
+    return {"case": name, "kind": kind, "model": k[0]["model"], "unit": "GFLOP/s" if kind == "matmul" else "images/s",
+            "kindling": side["kindling"], "pytorch": side["pytorch"], "ratio": ratio,
+            "ratio_min": min(paired) if paired else None, "ratio_max": max(paired) if paired else None,
+            "goal": GOALS.get(kind), "repeats": len(k)}
+
+
+def machine_line(k, p):
+    km, pm = k["machine"], p["machine"]
+    return (f"{km['cpu']}, {km['logical_cores']} logical cores, fp32; Kindling: libtorch {km['libtorch']} (TorchSharp {km['torchsharp']}, .NET {km['dotnet']}); "
+            f"PyTorch {pm['torch']} ({pm['blas']}, Python {pm['python']})")
+
+
+def markdown(results, machine, args, started, contended):
+    when = started.strftime("%Y-%m-%d %H:%M UTC")
+    peak = {r["kind"]: r for r in results}.get("matmul")
+    lines = [f"Measured {when} with `/usr/bin/python3 bench/reference/driver.py{' --quick' if args.quick else ''}` "
+             f"({results[0]['repeats']} runs per side, alternating; batch {args.batch}, {args.threads} threads).",
+             f"Machine: {machine}.", ""]
+    if contended:
+        lines += [f"**Taken under contention ({contended}): the ratios are rough, the absolute figures are not this machine's.**", ""]
+    lines += ["| case | Kindling | PyTorch | Kindling / PyTorch (min-max) | goal |", "|---|---|---|---|---|"]
+    for r in results:
+        k, p = r["kindling"], r["pytorch"]
+        flags = [f for f, on in (("channels-last", k["flags"]["channels_last"]), ("fused", k["flags"]["fused"])) if on]
+        name = r["case"] + (f" (Kindling {', '.join(flags)})" if flags else "")
+        goal = f">= {r['goal']:.2f}x: {'met' if r['ratio'] >= r['goal'] else 'NOT met'}" if r["goal"] else "-"
+        lines.append(f"| {name} | {k['median']:.1f} {r['unit']} | {p['median']:.1f} {r['unit']} | "
+                     f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {goal} |")
+    lines += ["", "Median ms per step (data / forward / backward / optimizer / whole step), achieved GFLOP/s "
+              "(training 6 x MACs per image, eval 2 x MACs) and its share of the same side's matmul peak, peak RSS:", "",
+              "| case | side | data | forward | backward | optimizer | step | GFLOP/s | of peak | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if r["kind"] == "matmul":
+            continue
+        for side in ("kindling", "pytorch"):
+            s = r[side]
+            ms = s["ms_per_step"]
+            share = f"{s['gflops'] / peak[side]['median']:.0%}" if peak and s["gflops"] else "-"
+            lines.append(f"| {r['case']} | {side} | {ms['data']:.0f} | {ms['forward']:.0f} | {ms['backward']:.0f} | {ms['optimizer']:.0f} | "
+                         f"{ms['step']:.0f} | {s['gflops']:.1f} | {share} | {s['peak_rss_mib']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cases", nargs="*", help=f"cases to run (default: {' '.join(DEFAULT)}; also: {' '.join(c for c in CASES if c not in DEFAULT)})")
+    ap.add_argument("--quick", action="store_true", help="fewer steps, 2 runs per side: a check, not a measurement")
+    ap.add_argument("--repeats", type=int, help="runs per side (default 5, --quick 2)")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--e2e-images", type=int, help="images per end-to-end epoch (default 1280, --quick 512; 10000 for the whole subset)")
+    ap.add_argument("--data", default=prepare_data.DEFAULT_OUT, help="prefix of the prepared uint8 images (written if missing)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"), help="folder for results.md and results.json")
+    ap.add_argument("--contended", help="say the machine was shared (e.g. '7 other jobs'): marked in the table")
+    args = ap.parse_args()
+    cases = args.cases or DEFAULT
+    for c in cases:
+        if c not in CASES:
+            raise SystemExit(f"unknown case {c!r}: expected one of {', '.join(CASES)}")
+    repeats = args.repeats or (2 if args.quick else 5)
+    args.e2e_images = args.e2e_images or (512 if args.quick else 1280)
+    if not os.path.exists(args.data + ".u8"):
+        print(f"preparing {args.data}.u8 from the shared JPEG split...", file=sys.stderr)
+        prepare_data.prepare(out=args.data)
+    print("building Kindling (Release)...", file=sys.stderr)
+    subprocess.run([os.path.join(ROOT, "kindling"), "info"], check=True, capture_output=True, cwd=ROOT)
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results, last = [], {}
+    for name in cases:
+        kind, common = case_args(name, args)
+        kcmd = kindling_cmd() + ["bench", kind] + common + KINDLING_LEVERS[kind]
+        pcmd = ["/usr/bin/python3", os.path.join(HERE, "bench.py"), kind] + common
+        runs = []
+        for i in range(repeats):
+            for side, cmd in (("kindling", kcmd), ("pytorch", pcmd)):
+                r = run(cmd)
+                runs.append(r)
+                last[side] = r
+                print(f"{name} {i + 1}/{repeats} {side}: {metric(r):.1f} {'GFLOP/s' if kind == 'matmul' else 'images/s'} "
+                      f"({r['process_seconds']:.0f} s)", file=sys.stderr, flush=True)
+        s = summarize(name, kind, runs)
+        s["runs"] = runs
+        results.append(s)
+        print(f"{name}: Kindling {s['kindling']['median']:.1f}, PyTorch {s['pytorch']['median']:.1f} {s['unit']}: "
+              f"{s['ratio']:.2f}x ({s['ratio_min']:.2f}-{s['ratio_max']:.2f})", flush=True)
+
+    machine = machine_line(last["kindling"], last["pytorch"])
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    os.makedirs(args.out, exist_ok=True)
+    md = markdown(results, machine, args, started, args.contended)
+    doc = {"started": started.isoformat(), "minutes": (finished - started).total_seconds() / 60, "machine": machine,
+           "platform": platform.platform(), "quick": args.quick, "repeats": repeats, "batch": args.batch, "threads": args.threads,
+           "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results}
+    for path, text in ((os.path.join(args.out, "results.md"), md), (os.path.join(args.out, "results.json"), json.dumps(doc, indent=1))):
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    print()
+    print(md)
+    print(f"({(finished - started).total_seconds() / 60:.1f} min; written to {args.out}/results.md and results.json)")
+
+
+if __name__ == "__main__":
+    main()
