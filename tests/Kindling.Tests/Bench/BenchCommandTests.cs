@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace Kindling.Tests.Bench;
+
+/// <summary>
+/// The smoke test of `kindling bench`: a couple of tiny steps of each case print one JSON object with the
+/// fields bench/reference/driver.py reads. The benchmarks themselves are commands, not tests.
+/// </summary>
+[Collection("Console")]
+public class BenchCommandTests
+{
+    static JsonElement Run(params string[] args)
+    {
+        var (code, output, error) = CliRunner.Kindling(["bench", .. args, "--json"]);
+        Assert.True(code == 0, $"kindling bench {string.Join(' ', args)} exited {code}: {error}\n{output}");
+        return JsonDocument.Parse(output.Trim()).RootElement;
+    }
+
+    [Fact]
+    public void Train_prints_the_step_split_and_gflops_from_the_models_macs()
+    {
+        var r = Run("train", "--model", "seed-cnn", "--batch", "2", "--steps", "2", "--warmup", "1");
+        Assert.Equal("kindling", r.GetProperty("side").GetString());
+        Assert.Equal("train", r.GetProperty("kind").GetString());
+        Assert.Equal(2, r.GetProperty("steps").GetInt32());
+        Assert.Equal(4, r.GetProperty("images").GetInt32());
+        Assert.Equal(7_315_402, r.GetProperty("parameters").GetInt64()); // bench/reference/models.py asserts the same count
+        long macs = r.GetProperty("macs_per_image").GetInt64();
+        Assert.Equal(6.0 * macs, r.GetProperty("flops_per_image").GetDouble());
+        double rate = r.GetProperty("images_per_second").GetDouble();
+        Assert.True(rate > 0);
+        Assert.Equal(6.0 * macs * rate / 1e9, r.GetProperty("gflops").GetDouble(), 6);
+        var ms = r.GetProperty("ms_per_step");
+        double phases = ms.GetProperty("forward").GetDouble() + ms.GetProperty("backward").GetDouble() + ms.GetProperty("optimizer").GetDouble();
+        Assert.True(phases > 0 && phases <= ms.GetProperty("step").GetDouble() * 1.001, $"phases {phases} ms against a step of {ms.GetProperty("step")} ms");
+        Assert.True(r.GetProperty("peak_rss_mib").GetDouble() > 0);
+        Assert.True(r.GetProperty("machine").GetProperty("logical_cores").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void Eval_and_end_to_end_cases_run_on_tiny_inputs()
+    {
+        var eval = Run("eval", "--model", "resnet18", "--batch", "2", "--steps", "1", "--warmup", "0", "--channels-last");
+        Assert.Equal(11_173_962, eval.GetProperty("parameters").GetInt64());
+        Assert.True(eval.GetProperty("channels_last").GetBoolean());
+        Assert.Equal(0, eval.GetProperty("ms_per_step").GetProperty("backward").GetDouble());
+
+        var e2e = Run("e2e", "--model", "fastnet", "--batch", "4", "--images", "10", "--workers", "1", "--warmup", "0");
+        Assert.Equal(10, e2e.GetProperty("images").GetInt32()); // 4 + 4 + 2: the last partial batch counts
+        Assert.Equal(3, e2e.GetProperty("steps").GetInt32());
+        Assert.InRange(e2e.GetProperty("accuracy").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public void Bad_model_names_the_choices()
+    {
+        var (code, output, error) = CliRunner.Kindling("bench", "train", "--model", "vgg99");
+        Assert.NotEqual(0, code);
+        Assert.Contains("seed-cnn, resnet18, fastnet", output + error);
+    }
+}
