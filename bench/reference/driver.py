@@ -11,7 +11,9 @@ README, and JSON).
 Cases: matmul (2048^2 fp32: the machine's ceiling), train-seed-cnn, train-resnet18 (a training step),
 eval-seed-cnn, eval-resnet18 (an eval step), e2e-seed-cnn (a training epoch over the first --e2e-images
 images of the shared CIFAR-10 subset, loader with random crop 4 padding + flip + normalize, 2 workers),
-and, not run by default for time, e2e-resnet18 and data (the loader alone). Kindling runs with its
+and, not run by default for time, e2e-resnet18, data (the loader alone) and fashion (the time-to-accuracy
+comparison: `kindling train --config configs/fashion-mnist-fast.yaml` against fashion_fast.py, once each,
+about 20 minutes on its own: `driver.py fashion`). Kindling runs with its
 levers (see KINDLING_LEVERS); PyTorch runs plain eager NCHW, as a PyTorch user writes it.
 Both sides: batch 128, --threads threads (default: all cores), AdamW, CE with label smoothing 0.1.
 """
@@ -43,9 +45,52 @@ CASES = {
     "e2e-seed-cnn": ("e2e", "seed-cnn", (1, 0), (1, 0)),
     "e2e-resnet18": ("e2e", "resnet18", (1, 0), (1, 0)),
     "data": ("data", None, (3, 40), (2, 20)),
+    "fashion": ("fashion", None, None, None),
 }
 DEFAULT = ["matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "e2e-seed-cnn"]
 GOALS = {"train": 1.0, "e2e": 1.25, "eval": 2.0}
+FASHION_TARGET = 0.9392  # Kindling's test accuracy after the recipe's 11 epochs
+
+
+def first_reaching(epochs, target):
+    """Seconds (epochs' own, training plus evaluation) until the first epoch at or above target, or None."""
+    total = 0.0
+    for e in epochs:
+        total += e["seconds"]
+        if e["accuracy"] >= target:
+            return {"epoch": e["epoch"], "seconds": total}
+    return None
+
+
+def fashion(args):
+    """Both sides train the fast Fashion-MNIST recipe once; the wall time to the same test accuracy."""
+    out = os.path.join(args.fashion_runs, "kindling")
+    if os.path.exists(out):
+        out = f"{out}-{int(time.time())}"
+    t = time.time()
+    subprocess.run([os.path.join(ROOT, "kindling"), "train", "--config", "configs/fashion-mnist-fast.yaml", "--out", out],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, "CI": "true"})
+    k_wall = time.time() - t
+    k = [{"epoch": m["epoch"], "accuracy": m["val_accuracy"], "seconds": m["seconds"]}
+         for m in map(json.loads, open(os.path.join(out, "metrics.jsonl")))]
+    t = time.time()
+    p = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "fashion_fast.py"), "--threads", str(args.threads)],
+                       check=True, cwd=ROOT, capture_output=True, text=True)
+    p_wall = time.time() - t
+    lines = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    py = [{"epoch": m["epoch"], "accuracy": m["test_accuracy"], "seconds": m["seconds"]} for m in lines if "epoch" in m]
+    common = min(FASHION_TARGET, max(e["accuracy"] for e in k), max(e["accuracy"] for e in py))
+    kr, pr = first_reaching(k, common), first_reaching(py, common)
+    return {"case": "fashion", "target": common, "kindling": {"epochs": k, "reached": kr, "process_seconds": k_wall, "run": out},
+            "pytorch": {"epochs": py, "reached": pr, "process_seconds": p_wall},
+            "ratio": kr["seconds"] / pr["seconds"], "goal": 0.8}
+
+
+def fashion_markdown(f):
+    k, p = f["kindling"], f["pytorch"]
+    met = "met" if f["ratio"] <= f["goal"] else "NOT met"
+    return (f"| fashion-mnist-fast to {f['target']:.2%} test accuracy | {k['reached']['seconds'] / 60:.1f} min (epoch {k['reached']['epoch']}) | "
+            f"{p['reached']['seconds'] / 60:.1f} min (epoch {p['reached']['epoch']}) | **{f['ratio']:.2f}x** of PyTorch's wall time | <= 0.80x: {met} |")
 
 
 def kindling_cmd():
@@ -160,6 +205,7 @@ def main():
     ap.add_argument("--e2e-images", type=int, help="images per end-to-end epoch (default 1280, --quick 512; 10000 for the whole subset)")
     ap.add_argument("--data", default=prepare_data.DEFAULT_OUT, help="prefix of the prepared uint8 images (written if missing)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"), help="folder for results.md and results.json")
+    ap.add_argument("--fashion-runs", default="/work/runs/bench-fashion", help="where the fashion case writes Kindling's run folder")
     ap.add_argument("--contended", help="say the machine was shared (e.g. '7 other jobs'): marked in the table")
     args = ap.parse_args()
     cases = args.cases or DEFAULT
@@ -175,8 +221,12 @@ def main():
     subprocess.run([os.path.join(ROOT, "kindling"), "info"], check=True, capture_output=True, cwd=ROOT)
 
     started = datetime.datetime.now(datetime.timezone.utc)
-    results, last = [], {}
+    results, last, fashion_result = [], {}, None
     for name in cases:
+        if name == "fashion":
+            fashion_result = fashion(args)
+            print(fashion_markdown(fashion_result), flush=True)
+            continue
         kind, common = case_args(name, args)
         kcmd = kindling_cmd() + ["bench", kind] + common + KINDLING_LEVERS[kind]
         pcmd = ["/usr/bin/python3", os.path.join(HERE, "bench.py"), kind] + common
@@ -194,13 +244,19 @@ def main():
         print(f"{name}: Kindling {s['kindling']['median']:.1f}, PyTorch {s['pytorch']['median']:.1f} {s['unit']}: "
               f"{s['ratio']:.2f}x ({s['ratio_min']:.2f}-{s['ratio_max']:.2f})", flush=True)
 
-    machine = machine_line(last["kindling"], last["pytorch"])
     finished = datetime.datetime.now(datetime.timezone.utc)
     os.makedirs(args.out, exist_ok=True)
-    md = markdown(results, machine, args, started, args.contended)
+    if results:
+        machine = machine_line(last["kindling"], last["pytorch"])
+        md = markdown(results, machine, args, started, args.contended)
+    else:
+        machine, md = platform.platform(), f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')}.\n"
+    if fashion_result:
+        md += ("\nTime to the same test accuracy (each side trains the recipe once; seconds are the epochs' own, training and evaluation):\n\n"
+               "| recipe | Kindling | PyTorch | ratio | goal |\n|---|---|---|---|---|\n" + fashion_markdown(fashion_result) + "\n")
     doc = {"started": started.isoformat(), "minutes": (finished - started).total_seconds() / 60, "machine": machine,
            "platform": platform.platform(), "quick": args.quick, "repeats": repeats, "batch": args.batch, "threads": args.threads,
-           "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results}
+           "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results, "fashion": fashion_result}
     for path, text in ((os.path.join(args.out, "results.md"), md), (os.path.join(args.out, "results.json"), json.dumps(doc, indent=1))):
         with open(path + ".tmp", "w") as f:
             f.write(text)
