@@ -37,7 +37,7 @@ public static class BenchJson
             ["ms_per_step"] = new JsonObject
             {
                 ["data"] = r.Split.Data, ["forward"] = r.Split.Forward, ["backward"] = r.Split.Backward,
-                ["optimizer"] = r.Split.Optimizer, ["step"] = r.Split.Step,
+                ["optimizer"] = r.Split.Optimizer, ["step"] = r.Split.Step, ["best_step"] = r.Split.BestStep,
             },
             ["flops_per_image"] = r.FlopsPerImage,
             ["flop_convention"] = FlopConvention,

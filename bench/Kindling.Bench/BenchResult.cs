@@ -16,8 +16,8 @@ public sealed record BenchResult(
     double ImagesPerSecond, StepSplit Split, double FlopsPerImage, double Gflops, double PeakRssMiB, GcActivity Gc,
     double? Accuracy = null);
 
-/// <summary>Milliseconds per step in each phase; <see cref="Step"/> is the wall time of the whole step.</summary>
-public sealed record StepSplit(double Data, double Forward, double Backward, double Optimizer, double Step);
+/// <summary>Milliseconds per step in each phase; <see cref="Step"/> is the wall time of the whole step, <see cref="BestStep"/> the fastest one.</summary>
+public sealed record StepSplit(double Data, double Forward, double Backward, double Optimizer, double Step, double BestStep);
 
 /// <summary>Collections of each generation and managed-heap growth over the timed part.</summary>
 public sealed record GcActivity(int Gen0, int Gen1, int Gen2, double ManagedGrowthMiB)

@@ -53,11 +53,12 @@ class Clock:
     def __init__(self):
         self.phases = dict(data=0.0, forward=0.0, backward=0.0, optimizer=0.0)
         self.steps = 0
-        self.start = self.last = None
+        self.start = self.last = self.step_start = None
         self.total = 0.0
+        self.best = float("inf")
 
     def begin(self):
-        self.start = self.last = time.perf_counter()
+        self.start = self.last = self.step_start = time.perf_counter()
 
     def lap(self, phase):
         now = time.perf_counter()
@@ -66,6 +67,8 @@ class Clock:
 
     def end_step(self):
         self.last = time.perf_counter()
+        self.best = min(self.best, self.last - self.step_start)
+        self.step_start = self.last
         self.steps += 1
 
     def stop(self):
@@ -75,6 +78,7 @@ class Clock:
         n = max(self.steps, 1)
         out = {k: v * 1000 / n for k, v in self.phases.items()}
         out["step"] = self.total * 1000 / n
+        out["best_step"] = self.best * 1000 if self.steps else 0.0
         return out
 
 

@@ -144,15 +144,18 @@ def summarize(name, kind, runs):
             "median": median([metric(r) for r in rs]),
             "values": [metric(r) for r in rs],
             "gflops": median([r["gflops"] for r in rs]),
-            "ms_per_step": {ph: median([r["ms_per_step"][ph] for r in rs]) for ph in ("data", "forward", "backward", "optimizer", "step")},
+            "ms_per_step": {ph: median([r["ms_per_step"][ph] for r in rs]) for ph in ("data", "forward", "backward", "optimizer", "step", "best_step")},
             "peak_rss_mib": median([r["peak_rss_mib"] for r in rs]),
             "gc": rs[-1]["gc"],
             "flags": {"channels_last": rs[0]["channels_last"], "fused": rs[0]["fused"]},
         }
     ratio = side["kindling"]["median"] / side["pytorch"]["median"] if side["pytorch"]["median"] > 0 else float("nan")
+    # The fastest single step of each side: far less sensitive to other processes on the cores than the mean.
+    kb, pb = min(r["ms_per_step"]["best_step"] for r in k), min(r["ms_per_step"]["best_step"] for r in p)
+    best_ratio = pb / kb if kb > 0 else float("nan")
     return {"case": name, "kind": kind, "model": k[0]["model"], "unit": "GFLOP/s" if kind == "matmul" else "images/s",
             "kindling": side["kindling"], "pytorch": side["pytorch"], "ratio": ratio,
-            "ratio_min": min(paired) if paired else None, "ratio_max": max(paired) if paired else None,
+            "best_step_ratio": best_ratio, "ratio_min": min(paired) if paired else None, "ratio_max": max(paired) if paired else None,
             "goal": GOALS.get(kind), "repeats": len(k)}
 
 
@@ -170,18 +173,19 @@ def markdown(results, machine, args, started, contended):
              f"Machine: {machine}.", ""]
     if contended:
         lines += [f"**Taken under contention ({contended}): the ratios are rough, the absolute figures are not this machine's.**", ""]
-    lines += ["| case | Kindling | PyTorch | Kindling / PyTorch (min-max) | goal |", "|---|---|---|---|---|"]
+    lines += ["| case | Kindling | PyTorch | Kindling / PyTorch (min-max) | fastest steps | goal |", "|---|---|---|---|---|---|"]
     for r in results:
         k, p = r["kindling"], r["pytorch"]
         flags = [f for f, on in (("channels-last", k["flags"]["channels_last"]), ("fused", k["flags"]["fused"])) if on]
         name = r["case"] + (f" (Kindling {', '.join(flags)})" if flags else "")
         goal = f">= {r['goal']:.2f}x: {'met' if r['ratio'] >= r['goal'] else 'NOT met'}" if r["goal"] else "-"
         lines.append(f"| {name} | {k['median']:.1f} {r['unit']} | {p['median']:.1f} {r['unit']} | "
-                     f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {goal} |")
-    lines += ["", "Median ms per step (data / forward / backward / optimizer / whole step), achieved GFLOP/s "
+                     f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {r['best_step_ratio']:.2f}x | {goal} |")
+    lines += ["", "Fastest steps: the ratio of the two sides' fastest single step (PyTorch's over Kindling's), robust to other load.",
+              "", "Median ms per step (data / forward / backward / optimizer / whole step), achieved GFLOP/s "
               "(training 6 x MACs per image, eval 2 x MACs) and its share of the same side's matmul peak, peak RSS:", "",
-              "| case | side | data | forward | backward | optimizer | step | GFLOP/s | of peak | peak RSS MiB |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| case | side | data | forward | backward | optimizer | step | fastest step | GFLOP/s | of peak | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if r["kind"] == "matmul":
             continue
@@ -190,7 +194,7 @@ def markdown(results, machine, args, started, contended):
             ms = s["ms_per_step"]
             share = f"{s['gflops'] / peak[side]['median']:.0%}" if peak and s["gflops"] else "-"
             lines.append(f"| {r['case']} | {side} | {ms['data']:.0f} | {ms['forward']:.0f} | {ms['backward']:.0f} | {ms['optimizer']:.0f} | "
-                         f"{ms['step']:.0f} | {s['gflops']:.1f} | {share} | {s['peak_rss_mib']:.0f} |")
+                         f"{ms['step']:.0f} | {ms['best_step']:.0f} | {s['gflops']:.1f} | {share} | {s['peak_rss_mib']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
