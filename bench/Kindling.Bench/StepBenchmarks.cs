@@ -41,19 +41,8 @@ public static class StepBenchmarks
         using var y = randint(0, s.Classes, s.Batch, dtype: int64);
         using var trainer = new TrainStep(model, s.ChannelsLast);
         var clock = new PhaseClock();
-        var gc = GcActivity.Snapshot();
-        for (int i = 0; i < s.Warmup + s.Steps; i++)
-        {
-            bool timed = i >= s.Warmup;
-            if (i == s.Warmup)
-            {
-                gc = GcActivity.Snapshot();
-                clock.Start();
-            }
-            trainer.Run(x, y, timed ? clock : null);
-        }
-        clock.Stop();
-        return Result("train", s, parameters, macs, clock, 6.0 * macs, GcActivity.Since(gc));
+        var gc = Timed(s, clock, c => trainer.Run(x, y, c));
+        return Result("train", s, parameters, macs, clock, 6.0 * macs, gc);
     }
 
     /// <summary>Eval steps (inference mode) on one synthetic batch; optionally channels-last and conv-BN fused.</summary>
@@ -70,27 +59,16 @@ public static class StepBenchmarks
         using var x0 = randn(s.Batch, 3, 32, 32);
         using var x = s.ChannelsLast ? ChannelsLast.Of(x0).detach() : x0.alias();
         var clock = new PhaseClock();
-        var gc = GcActivity.Snapshot();
-        for (int i = 0; i < s.Warmup + s.Steps; i++)
+        var gc = Timed(s, clock, c =>
         {
-            bool timed = i >= s.Warmup;
-            if (i == s.Warmup)
-            {
-                gc = GcActivity.Snapshot();
-                clock.Start();
-            }
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
             var predicted = model.call(x).argmax(1);
-            if (timed)
-            {
-                clock.Forward();
-                clock.EndStep();
-            }
-        }
-        clock.Stop();
+            c?.Forward();
+            c?.EndStep();
+        });
         if (!ReferenceEquals(model, built)) built.Dispose();
-        return Result("eval", s, parameters, macs, clock, 2.0 * macs, GcActivity.Since(gc));
+        return Result("eval", s, parameters, macs, clock, 2.0 * macs, gc);
     }
 
     /// <summary>The loader alone: batches of the standard augmentation from the data file (or random images), collated to float NCHW.</summary>
@@ -99,30 +77,16 @@ public static class StepBenchmarks
         Prepare(s);
         var data = Dataset(s);
         using var loader = Loader(data, s);
+        using var batches = Endless(loader).GetEnumerator();
         var clock = new PhaseClock();
-        var gc = GcActivity.Snapshot();
-        int i = 0;
-        while (i < s.Warmup + s.Steps)
+        var gc = Timed(s, clock, c =>
         {
-            using var batches = loader.GetEnumerator();
-            while (i < s.Warmup + s.Steps)
-            {
-                if (i == s.Warmup)
-                {
-                    gc = GcActivity.Snapshot();
-                    clock.Start();
-                }
-                if (!batches.MoveNext()) break;
-                using var batch = batches.Current;
-                if (i++ >= s.Warmup)
-                {
-                    clock.Data();
-                    clock.EndStep();
-                }
-            }
-        }
-        clock.Stop();
-        return Result("data", s, 0, 0, clock, 0, GcActivity.Since(gc));
+            batches.MoveNext();
+            using var batch = batches.Current;
+            c?.Data();
+            c?.EndStep();
+        });
+        return Result("data", s, 0, 0, clock, 0, gc);
     }
 
     /// <summary>
@@ -171,26 +135,35 @@ public static class StepBenchmarks
         using var a = randn(n, n);
         using var b = randn(n, n);
         var clock = new PhaseClock();
-        var gc = GcActivity.Snapshot();
-        for (int i = 0; i < s.Warmup + s.Steps; i++)
+        var gc = Timed(s, clock, c =>
         {
-            if (i == s.Warmup)
-            {
-                gc = GcActivity.Snapshot();
-                clock.Start();
-            }
-            using (var c = a.mm(b)) { }
-            if (i >= s.Warmup)
-            {
-                clock.Forward();
-                clock.EndStep();
-            }
-        }
-        clock.Stop();
+            using (var product = a.mm(b)) { }
+            c?.Forward();
+            c?.EndStep();
+        });
         double flops = 2.0 * n * n * n;
         var split = clock.Split();
         return new BenchResult("matmul", s, 0, 0, clock.Steps, 0, clock.Seconds, 0, split, 0,
-            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), GcActivity.Since(gc));
+            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), gc);
+    }
+
+    /// <summary>Runs <paramref name="step"/> for the warm-up (with no clock) and then the timed steps; returns the GC activity of the timed part.</summary>
+    static GcActivity Timed(BenchSettings s, PhaseClock clock, Action<PhaseClock?> step)
+    {
+        for (int i = 0; i < s.Warmup; i++) step(null);
+        var gc = GcActivity.Snapshot();
+        clock.Start();
+        for (int i = 0; i < s.Steps; i++) step(clock);
+        clock.Stop();
+        return GcActivity.Since(gc);
+    }
+
+    /// <summary>The loader's batches epoch after epoch (its persistent workers stay up between epochs).</summary>
+    static IEnumerable<Batch> Endless(DataLoader loader)
+    {
+        while (true)
+            foreach (var batch in loader)
+                yield return batch;
     }
 
     static Data.Datasets.IImageDataset Dataset(BenchSettings s)
