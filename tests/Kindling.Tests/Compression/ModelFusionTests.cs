@@ -24,7 +24,7 @@ public class ModelFusionTests
                 bn.running_mean!.uniform_(-0.2, 0.2);
                 bn.running_var!.uniform_(0.5, 1.5);
                 bn.weight.uniform_(0.8, 1.2);
-                bn.bias.uniform_(-0.1, 0.1);
+                bn.bias!.uniform_(-0.1, 0.1);
             }
     }
 
