@@ -16,7 +16,8 @@ public interface ITrainerCallback
     /// clipping and the step: the only moment gradients exist, since the Trainer frees them right after the
     /// step. <paramref name="batch"/> is the 1-based batch that completes the step; <paramref name="parameters"/>
     /// are those the optimizer steps, by the model's names (the fp32 master copies under mixed precision,
-    /// which then hold the gradients). Read them; do not change them.
+    /// which then hold the gradients). Read them; do not change them, except to mask them as pruning does
+    /// (Compression/PrunedModel.cs), which is PyTorch's gradient through weight_orig * mask.
     /// </summary>
     void OnBeforeOptimizerStep(TrainerState state, int batch, IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters) { }
     void OnValidationEnd(TrainerState state, EvalResult result, bool ema) { }
