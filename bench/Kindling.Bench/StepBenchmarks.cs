@@ -1,3 +1,4 @@
+using Kindling.Compression;
 using Kindling.Data.Loading;
 using Kindling.Losses;
 using Kindling.Optim;
@@ -46,15 +47,13 @@ public static class StepBenchmarks
     }
 
     /// <summary>Eval steps (inference mode) on one synthetic batch; optionally channels-last and conv-BN fused.</summary>
-    public static BenchResult Eval(BenchSettings s, Func<nn.Module<Tensor, Tensor>, nn.Module<Tensor, Tensor>>? fuse = null)
+    public static BenchResult Eval(BenchSettings s)
     {
         Prepare(s);
-        var built = BenchModels.Create(s.Model, s.Classes);
-        var (parameters, macs) = BenchModels.Cost(built);
-        built.eval();
-        if (s.Fused && fuse is null) throw new ArgumentException("--fused needs a conv-BN fusion; none was given.");
-        using var model = s.Fused ? fuse!(built) : built;
+        using var model = BenchModels.Create(s.Model, s.Classes);
+        var (parameters, macs) = BenchModels.Cost(model);
         model.eval();
+        if (s.Fused) ModelFusion.Fuse(model, new long[] { 3, 32, 32 });
         if (s.ChannelsLast) ChannelsLast.Apply(model);
         using var x0 = randn(s.Batch, 3, 32, 32);
         using var x = s.ChannelsLast ? ChannelsLast.Of(x0).detach() : x0.alias();
@@ -67,7 +66,6 @@ public static class StepBenchmarks
             c?.Forward();
             c?.EndStep();
         });
-        if (!ReferenceEquals(model, built)) built.Dispose();
         return Result("eval", s, parameters, macs, clock, 2.0 * macs, gc);
     }
 

@@ -33,7 +33,7 @@ sys.path.insert(0, HERE)
 import prepare_data  # noqa: E402
 
 # What Kindling adds over plain eager: channels-last memory, and conv-BN fusion for inference.
-KINDLING_LEVERS = {"train": ["--channels-last"], "e2e": ["--channels-last"], "eval": ["--channels-last"], "data": [], "matmul": []}
+KINDLING_LEVERS = {"train": ["--channels-last"], "e2e": ["--channels-last"], "eval": ["--channels-last", "--fused"], "data": [], "matmul": []}
 
 # case -> (kind, model, (warmup, steps) full, (warmup, steps) quick). Sized from the quiet machine's rates (seed CNN
 # ~230 training images/s, ResNet-18 ~90): the full run takes ~15-20 min, most of it the ten 10,000-image epochs.

@@ -17,5 +17,5 @@ sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
-        BenchOutput.Print(StepBenchmarks.Eval(settings.ToBench(), BenchFusion.Fuse), settings.Json);
+        BenchOutput.Print(StepBenchmarks.Eval(settings.ToBench()), settings.Json);
 }

@@ -40,9 +40,10 @@ public class BenchCommandTests
     [Fact]
     public void Eval_and_end_to_end_cases_run_on_tiny_inputs()
     {
-        var eval = Run("eval", "--model", "resnet18", "--batch", "2", "--steps", "1", "--warmup", "0", "--channels-last");
+        var eval = Run("eval", "--model", "resnet18", "--batch", "2", "--steps", "1", "--warmup", "0", "--channels-last", "--fused");
         Assert.Equal(11_173_962, eval.GetProperty("parameters").GetInt64());
         Assert.True(eval.GetProperty("channels_last").GetBoolean());
+        Assert.True(eval.GetProperty("fused").GetBoolean());
         Assert.Equal(0, eval.GetProperty("ms_per_step").GetProperty("backward").GetDouble());
 
         var e2e = Run("e2e", "--model", "fastnet", "--batch", "4", "--images", "10", "--workers", "1", "--warmup", "0");
