@@ -218,6 +218,31 @@ def markdown(results, machine, args, started, contended):
     return "\n".join(lines) + "\n"
 
 
+def write(args, started, repeats, results, last, memory_result, fashion_result):
+    """Writes results.md and results.json with every case so far (after each case, so a cut-short run keeps what it measured)."""
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    os.makedirs(args.out, exist_ok=True)
+    if results:
+        machine = machine_line(last["kindling"], last["pytorch"])
+        md = markdown(results, machine, args, started, args.contended)
+    else:
+        machine, md = platform.platform(), f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')}.\n"
+    if memory_result:
+        md += memory_markdown(memory_result)
+    if fashion_result:
+        md += ("\nTime to the same test accuracy (each side trains the recipe once; seconds are the epochs' own, training and evaluation):\n\n"
+               "| recipe | Kindling | PyTorch | ratio | goal |\n|---|---|---|---|---|\n" + fashion_markdown(fashion_result) + "\n")
+    doc = {"started": started.isoformat(), "minutes": (finished - started).total_seconds() / 60, "machine": machine,
+           "platform": platform.platform(), "quick": args.quick, "repeats": repeats, "batch": args.batch, "threads": args.threads,
+           "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results,
+           "memory": memory_result, "fashion": fashion_result}
+    for path, text in ((os.path.join(args.out, "results.md"), md), (os.path.join(args.out, "results.json"), json.dumps(doc, indent=1))):
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    return md
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cases", nargs="*", help=f"cases to run (default: {' '.join(DEFAULT)}; also: {' '.join(c for c in CASES if c not in DEFAULT)})")
@@ -250,10 +275,12 @@ def main():
         if name == "memory":
             memory_result = memory(args)
             print(memory_markdown(memory_result), flush=True)
+            write(args, started, repeats, results, last, memory_result, fashion_result)
             continue
         if name == "fashion":
             fashion_result = fashion(args)
             print(fashion_markdown(fashion_result), flush=True)
+            write(args, started, repeats, results, last, memory_result, fashion_result)
             continue
         kind, common = case_args(name, args)
         kcmd = kindling_cmd() + ["bench", kind] + common + KINDLING_LEVERS[kind]
@@ -271,29 +298,11 @@ def main():
         results.append(s)
         print(f"{name}: Kindling {s['kindling']['median']:.1f}, PyTorch {s['pytorch']['median']:.1f} {s['unit']}: "
               f"{s['ratio']:.2f}x ({s['ratio_min']:.2f}-{s['ratio_max']:.2f})", flush=True)
-
-    finished = datetime.datetime.now(datetime.timezone.utc)
-    os.makedirs(args.out, exist_ok=True)
-    if results:
-        machine = machine_line(last["kindling"], last["pytorch"])
-        md = markdown(results, machine, args, started, args.contended)
-    else:
-        machine, md = platform.platform(), f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')}.\n"
-    if memory_result:
-        md += memory_markdown(memory_result)
-    if fashion_result:
-        md += ("\nTime to the same test accuracy (each side trains the recipe once; seconds are the epochs' own, training and evaluation):\n\n"
-               "| recipe | Kindling | PyTorch | ratio | goal |\n|---|---|---|---|---|\n" + fashion_markdown(fashion_result) + "\n")
-    doc = {"started": started.isoformat(), "minutes": (finished - started).total_seconds() / 60, "machine": machine,
-           "platform": platform.platform(), "quick": args.quick, "repeats": repeats, "batch": args.batch, "threads": args.threads,
-           "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results, "memory": memory_result, "fashion": fashion_result}
-    for path, text in ((os.path.join(args.out, "results.md"), md), (os.path.join(args.out, "results.json"), json.dumps(doc, indent=1))):
-        with open(path + ".tmp", "w") as f:
-            f.write(text)
-        os.replace(path + ".tmp", path)
+        write(args, started, repeats, results, last, memory_result, fashion_result)
+    md = write(args, started, repeats, results, last, memory_result, fashion_result)
     print()
     print(md)
-    print(f"({(finished - started).total_seconds() / 60:.1f} min; written to {args.out}/results.md and results.json)")
+    print(f"({(datetime.datetime.now(datetime.timezone.utc) - started).total_seconds() / 60:.1f} min; written to {args.out}/results.md and results.json)")
 
 
 if __name__ == "__main__":
