@@ -1,6 +1,5 @@
 using Kindling.Compression;
 using Kindling.Data.Loading;
-using Kindling.Losses;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Training;
@@ -62,7 +61,7 @@ public static class StepBenchmarks
         {
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
-            var predicted = model.call(x).argmax(1);
+            _ = model.call(x).argmax(1);
             c?.Forward();
             c?.EndStep();
         });
