@@ -35,7 +35,6 @@ public static class SweepPlot
             var line = plot.Add.Scatter(xs, ys, colormap.GetColor(hi > lo ? (scores[i] - lo) / (hi - lo) : 1));
             line.LineWidth = i == best ? 5 : 2;
             line.MarkerSize = 6;
-            if (i == best) line.LegendText = $"best: {string.Join(", ", measured[i].Overrides.Select(kv => $"{kv.Key}={kv.Value}"))}";
         }
         var all = axes.Append(metricAxis).ToList();
         for (int x = 0; x <= k; x++)
@@ -52,8 +51,8 @@ public static class SweepPlot
             Enumerable.Range(0, k + 1).Select(x => (double)x).ToArray(), all.Select(a => a.Name).ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([], []);
         plot.Axes.SetLimits(-0.3, k + 0.6, -0.08, 1.08);
-        plot.Title($"Sweep: {measured.Count} trials by {metric}");
-        if (best >= 0) plot.ShowLegend(Alignment.LowerCenter);
+        // The best trial is named in the title: a legend would cover the axes' labels.
+        plot.Title($"{measured.Count} trials by {metric}" + (best < 0 ? "" : $"; best (thick): {string.Join(", ", measured[best].Overrides.Select(kv => $"{kv.Key}={kv.Value}"))}"), size: 13);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, Math.Max(700, 220 * (k + 1)), 560);
         return path;
