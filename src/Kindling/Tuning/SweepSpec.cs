@@ -18,6 +18,7 @@ public sealed record SweepSpec
     public int Seed { get; init; }
 
     /// <summary>Whether this is a random search.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsRandom => RandomTrials is not null;
 
     /// <summary>A grid over <c>KEY=V1,V2</c> specs.</summary>

@@ -29,5 +29,6 @@ public sealed class SweepTrial
     public double? EndTime { get; set; }
 
     /// <summary>The overrides as <c>key=value</c> assignments.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<string> Assignments => Overrides.Select(kv => $"{kv.Key}={kv.Value}");
 }
