@@ -139,24 +139,9 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
         log.WriteLine($"sweep: {m.Trials.Count} trials ({(m.Spec.IsRandom ? $"random, seed {m.Spec.Seed}" : "grid")}) over {string.Join(", ", m.Spec.Dimensions.Select(d => d.Key))}" +
             (m.Rungs is { } rungs ? $"; successive halving at {string.Join(", ", rungs)} epochs (eta {m.Options.Eta})" : "") + $"; folder: {sweep.Folder}");
 
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (interrupt.IsCancellationRequested) return;
-            e.Cancel = true;
-            interrupt.Cancel();
-            log.WriteLine("interrupt: finishing the current step and writing the trial's last checkpoint (Ctrl-C again to quit now)...");
-        };
-        Console.CancelKeyPress += onCancel;
         SweepResult result;
-        try
-        {
+        using (var interrupt = new Interruption(log, "finishing the current step and writing the trial's last checkpoint"))
             result = sweep.Run(interrupt.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
         if (settings.Json) Console.WriteLine(Json(result));
         if (result.Interrupted) return TrainCommand.Interrupted;
         if (!settings.Json)

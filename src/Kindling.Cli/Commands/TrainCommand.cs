@@ -76,26 +76,13 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
         log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
 
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (interrupt.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
-            e.Cancel = true;
-            interrupt.Cancel();
-            log.WriteLine("interrupt: finishing the current step and writing the last checkpoint (Ctrl-C again to quit now)...");
-        };
-        Console.CancelKeyPress += onCancel;
         FitResult result;
-        try
+        using (var interrupt = new Interruption(log, "finishing the current step and writing the last checkpoint"))
         {
             bool live = !settings.Plain && LiveProgress.Supported;
             result = live
                 ? LiveProgress.Run(display => training.Fit([display], interrupt.Token))
                 : training.Fit([new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
 
         if (result.EndReason == "interrupted")
