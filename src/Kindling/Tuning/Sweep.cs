@@ -181,20 +181,31 @@ public sealed class Sweep
         if (options.TrialCallbacks is { } make) extra.AddRange(make(trial));
         try
         {
-            using var training = RecipeTraining.Open(recipe, folder, resume, options.Open);
-            var result = training.Fit(extra, cancellation);
-            if (result.EndReason == "interrupted")
+            if (stopsAtRung && resume is not null && TrainingCheckpoint.ReadMeta(resume) is var meta
+                && (int)meta["epoch"]! >= target && meta["epoch_progress"] is null)
             {
-                Manifest.Save(Folder);
-                return false;
+                // Killed after the rung's checkpoint but before sweep.json recorded it: the rung is done, another epoch would be unfair.
+                trial.EpochsDone = (int)meta["epoch"]!;
+                trial.Metric = folder.ReadMetrics().LastOrDefault(m => m.Epoch == trial.EpochsDone)?.Get(options.Metric);
+                trial.State = SweepTrialState.Paused;
             }
-            trial.EpochsDone = result.History.Count > 0 ? result.History[^1].Epoch : trial.EpochsDone;
-            trial.Metric = result.History.Count > 0 ? result.History[^1].Get(options.Metric) : null;
-            if (stopsAtRung && result.EndReason.StartsWith("stopped", StringComparison.Ordinal)) trial.State = SweepTrialState.Paused;
             else
             {
-                training.Finish(result);
-                trial.State = SweepTrialState.Completed;
+                using var training = RecipeTraining.Open(recipe, folder, resume, options.Open);
+                var result = training.Fit(extra, cancellation);
+                trial.EpochsDone = result.History.Count > 0 ? result.History[^1].Epoch : trial.EpochsDone;
+                if (result.EndReason == "interrupted")
+                {
+                    Manifest.Save(Folder);
+                    return false;
+                }
+                trial.Metric = result.History.Count > 0 ? result.History[^1].Get(options.Metric) : null;
+                if (stopsAtRung && result.EndReason.StartsWith("stopped", StringComparison.Ordinal)) trial.State = SweepTrialState.Paused;
+                else
+                {
+                    training.Finish(result);
+                    trial.State = SweepTrialState.Completed;
+                }
             }
         }
         catch (NonFiniteTrainingException e)

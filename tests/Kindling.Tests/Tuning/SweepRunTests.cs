@@ -155,6 +155,36 @@ public class SweepRunTests
     }
 
     [Fact]
+    public void ATrialKilledAfterItsRungCheckpointIsNotTrainedFurtherOnResume()
+    {
+        using var tmp = new TempDir();
+        var folder = Path.Combine(tmp.Path, "sweep");
+        using var stop = new CancellationTokenSource();
+        var sweep = Sweep.Create(folder, TinyRecipe(tmp, 2), SweepSpec.Grid(["optimizer.lr=0.01,0.001"]),
+            new SweepOptions { Halving = true, Eta = 2, MinEpochs = 1, TrialEnded = _ => stop.Cancel() });
+        Assert.True(sweep.Run(stop.Token).Interrupted);
+        // As if the process died between trial-000's epoch-1 checkpoint and sweep.json recording it.
+        var manifest = SweepManifest.Load(folder);
+        Assert.Equal(SweepTrialState.Paused, manifest.Trials[0].State);
+        var metric = manifest.Trials[0].Metric;
+        manifest.Trials[0].State = SweepTrialState.Running;
+        manifest.Trials[0].EpochsDone = 0;
+        manifest.Trials[0].Metric = null;
+        manifest.Save(folder);
+
+        var atRung = new Dictionary<string, int>();
+        var result = Sweep.Resume(folder, new SweepOptions
+        {
+            TrialEnded = t => atRung.TryAdd(t.Name, File.ReadAllLines(Path.Combine(folder, "trials", t.Name, "metrics.jsonl")).Length),
+        }).Run();
+        Assert.Equal(1, atRung["trial-000"]);
+        var trial0 = result.Manifest.Trials[0];
+        Assert.True(trial0.State is SweepTrialState.Pruned or SweepTrialState.Completed);
+        if (trial0.State == SweepTrialState.Pruned) Assert.Equal((1, metric), (trial0.EpochsDone, trial0.Metric));
+        Assert.Equal(1, result.Manifest.Trials.Count(t => t.State == SweepTrialState.Completed));
+    }
+
+    [Fact]
     public void TheCliRefusesBadSweepsBeforeAnythingRuns()
     {
         using var tmp = new TempDir();
