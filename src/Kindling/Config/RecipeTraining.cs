@@ -88,7 +88,7 @@ public sealed class RecipeTraining : IDisposable
     /// <summary>
     /// After a fit that was not interrupted: evaluates the chosen model (the best checkpoint when
     /// validation picked one) on the test split, and writes summary.json with the test metrics, the
-    /// test plots and report.md.
+    /// test plots, report.md and the run's TensorBoard HParams session (the recipe's main keys).
     /// </summary>
     /// <returns>The summary written and the test split's result (null without a test split).</returns>
     public (RunSummary Summary, EvalResult? Test) Finish(FitResult result)
@@ -100,9 +100,19 @@ public sealed class RecipeTraining : IDisposable
             test = Evaluator.Evaluate(Run.Model, Run.TestLoader, Run.Classes.Count, Devices.Resolve(Run.Recipe.Training.Device), Run.TrainerOptions.TopK);
         }
         var summary = folderCallback.WriteSummary(result, test);
+        if (Run.Recipe.Logging.Tensorboard) WriteHParamsSession(result);
         if (plots is not null && test is not null) plots.WriteEvaluationPlots(test, "test-");
         ReportWriter.Write(Folder, summary, test ?? folderCallback.LastValidation, test is not null ? "test" : "validation", Run.Classes);
         return (summary, test);
+    }
+
+    // The HParams tab lists every run of a log folder with these values; its metrics are the run's own scalars.
+    void WriteHParamsSession(FitResult result)
+    {
+        var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var start = end - result.History.Sum(h => h.Seconds);
+        EventFileWriter.Write(Path.Combine(Folder.TensorBoardDir, HParamsSummary.EventFileName),
+            [HParamsSummary.SessionStart(Hyperparameters(Run.Recipe), start, Folder.CheckpointsDir), HParamsSummary.SessionEnd(HParamsSummary.Status.Success, end)], end);
     }
 
     /// <summary>The recipe keys recorded as TensorBoard hyperparameters.</summary>

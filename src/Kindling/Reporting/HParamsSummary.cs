@@ -15,6 +15,12 @@ namespace Kindling.Reporting;
 /// </summary>
 public static class HParamsSummary
 {
+    /// <summary>
+    /// The fixed name Kindling gives the event file holding a run's (or a sweep's) hparams summaries, so
+    /// rewriting it replaces them; TensorBoard reads every file with "tfevents" in its name.
+    /// </summary>
+    public const string EventFileName = "events.out.tfevents.0.kindling-hparams";
+
     /// <summary>The plugin name TensorBoard looks for.</summary>
     public const string PluginName = "hparams";
 

@@ -27,9 +27,6 @@ public sealed class Sweep
     /// <summary>The base recipe, resolved, beside the manifest.</summary>
     public const string BaseRecipeFile = "base.yaml";
 
-    /// <summary>The fixed name of the hparams event files this class rewrites (TensorBoard reads every file with tfevents in its name).</summary>
-    public const string HParamsEventFile = "events.out.tfevents.0.kindling-hparams";
-
     static readonly string[] MetricTags = ["accuracy/val", "loss/val", "f1/val", "accuracy/train", "loss/train"];
 
     readonly string baseYaml;
@@ -264,7 +261,7 @@ public sealed class Sweep
         var hparams = Manifest.Spec.Dimensions.Select(d => d.Range is { } r
             ? new TensorBoardHParam(d.Key, null, r.Min, r.Max)
             : new TensorBoardHParam(d.Key, d.Values));
-        EventFileWriter.Write(Path.Combine(Folder, HParamsEventFile), [HParamsSummary.Experiment(hparams, MetricTags, Now())], Now());
+        EventFileWriter.Write(Path.Combine(Folder, HParamsSummary.EventFileName), [HParamsSummary.Experiment(hparams, MetricTags, Now())], Now());
     }
 
     // The session is the trial's tensorboard/ run, where TensorBoardCallback writes the metric scalars.
@@ -277,7 +274,7 @@ public sealed class Sweep
             _ => HParamsSummary.Status.Running,
         };
         var end = trial.EndTime ?? Now();
-        EventFileWriter.Write(Path.Combine(folder.TensorBoardDir, HParamsEventFile),
+        EventFileWriter.Write(Path.Combine(folder.TensorBoardDir, HParamsSummary.EventFileName),
             [HParamsSummary.SessionStart(trial.Overrides, trial.StartTime ?? end, folder.CheckpointsDir), HParamsSummary.SessionEnd(status, end)], end);
     }
 

@@ -22,6 +22,13 @@ public class TrainCommandTests
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing; have: {string.Join(", ", Directory.GetFiles(run, "*", SearchOption.AllDirectories))}");
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
+        // TensorBoard's HParams tab: the run's session with the recipe's main keys, typed.
+        var session = Kindling.Tests.Reporting.EventFile.Records(Path.Combine(run, "tensorboard", Kindling.Reporting.HParamsSummary.EventFileName))
+            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value).ToList();
+        var hparams = new Kindling.Tests.Reporting.ProtoFields(session.Single(v => v.Tag == Kindling.Reporting.HParamsSummary.SessionStartTag).Metadata.PluginData.Content.ToByteArray())
+            .Message(3).Messages(1).ToDictionary(e => e.String(1), e => Google.Protobuf.WellKnownTypes.Value.Parser.ParseFrom(e.Bytes(2)));
+        Assert.Equal("adamw", hparams["optimizer"].StringValue);
+        Assert.Equal(0.01, hparams["lr"].NumberValue);
         using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))))
             Assert.True(summary.RootElement.TryGetProperty("epochs_run", out _) || summary.RootElement.TryGetProperty("final", out _), summary.RootElement.ToString());
 

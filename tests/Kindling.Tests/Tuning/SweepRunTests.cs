@@ -87,13 +87,13 @@ public class SweepRunTests
         foreach (var t in result.Manifest.Trials)
         {
             var tensorboard = Path.Combine(sweep.TrialFolder(t), "tensorboard");
-            var events = EventFile.Records(Path.Combine(tensorboard, Sweep.HParamsEventFile)).Select(r => Tensorboard.Event.Parser.ParseFrom(r)).ToList();
+            var events = EventFile.Records(Path.Combine(tensorboard, HParamsSummary.EventFileName)).Select(r => Tensorboard.Event.Parser.ParseFrom(r)).ToList();
             var start = new ProtoFields(events[1].Summary.Value.Single().Metadata.PluginData.Content.ToByteArray()).Message(3);
             var lr = Google.Protobuf.WellKnownTypes.Value.Parser.ParseFrom(start.Messages(1).Single().Bytes(2));
             Assert.Equal(double.Parse(t.Overrides["optimizer.lr"], CultureInfo.InvariantCulture), lr.NumberValue);
             var end = new ProtoFields(events[2].Summary.Value.Single().Metadata.PluginData.Content.ToByteArray()).Message(4);
             Assert.Equal(1ul, end.Varint(1));
-            Assert.Contains(Directory.GetFiles(tensorboard), f => Path.GetFileName(f) != Sweep.HParamsEventFile && f.Contains("tfevents"));
+            Assert.Contains(Directory.GetFiles(tensorboard), f => Path.GetFileName(f) != HParamsSummary.EventFileName && f.Contains("tfevents"));
         }
 
         // The CLI resuming a finished sweep trains nothing and lists the trials, best first.
