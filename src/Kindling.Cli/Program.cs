@@ -23,6 +23,7 @@ app.Configure(config =>
     config.AddCommand<EvalCommand>("eval").WithDescription("Metrics of a checkpoint on a split.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Top-k classes per picture, from a checkpoint.");
     config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");
+    config.AddCommand<SweepCommand>("sweep").WithDescription("Grid or random search over recipe keys (optionally successive halving): trial run folders, a ranked table, a plot, TensorBoard HParams; --resume DIR continues.");
     config.AddCommand<ScheduleCommand>("schedule").WithDescription("A recipe's LR (and momentum) at every optimizer step, without training: JSON and a PNG plot.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });

@@ -70,45 +70,19 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         }
 
         var log = Console.Error;
-        using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
+        using var training = RecipeTraining.Open(recipe, folder, resumeFrom, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
+        var run = training.Run;
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
         log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
-        if (resumeFrom is null)
-        {
-            folder.WriteConfig(run.Recipe.ToYaml());
-            folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
-        }
 
-        var folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
-        var callbacks = new List<ITrainerCallback> { folderCallback };
-        var hparams = Hyperparameters(run.Recipe);
-        if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Model, hparams));
-        PlotsCallback? plots = run.Recipe.Logging.Plots ? new PlotsCallback(folder.PlotsDir, run.Classes) : null;
-        if (plots is not null) callbacks.Add(plots);
-
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (interrupt.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
-            e.Cancel = true;
-            interrupt.Cancel();
-            log.WriteLine("interrupt: finishing the current step and writing the last checkpoint (Ctrl-C again to quit now)...");
-        };
-        Console.CancelKeyPress += onCancel;
         FitResult result;
-        try
+        using (var interrupt = new Interruption(log, "finishing the current step and writing the last checkpoint"))
         {
-            var options = run.TrainerOptions with { CheckpointDir = folder.CheckpointsDir };
             bool live = !settings.Plain && LiveProgress.Supported;
             result = live
-                ? LiveProgress.Run(display => new Trainer(options, callbacks.Append(display)).Fit(run.Model, run.TrainLoader, run.ValidationLoader, resumeFrom, interrupt.Token))
-                : new Trainer(options, callbacks.Append(new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)))
-                    .Fit(run.Model, run.TrainLoader, run.ValidationLoader, resumeFrom, interrupt.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
+                ? LiveProgress.Run(display => training.Fit([display], interrupt.Token))
+                : training.Fit([new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token);
         }
 
         if (result.EndReason == "interrupted")
@@ -117,17 +91,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             return Interrupted;
         }
 
-        EvalResult? test = null;
-        if (run.TestLoader is not null)
-        {
-            // The test split measures the chosen model: the best checkpoint when validation picked one.
-            if (result.BestCheckpoint is not null && !run.ValidatesOnTest) TrainingCheckpoint.LoadModel(result.BestCheckpoint, run.Model);
-            test = Evaluator.Evaluate(run.Model, run.TestLoader, run.Classes.Count, Devices.Resolve(run.Recipe.Training.Device), run.TrainerOptions.TopK);
-        }
-        var summary = folderCallback.WriteSummary(result, test);
-        var shown = test ?? folderCallback.LastValidation;
-        if (plots is not null && test is not null) plots.WriteEvaluationPlots(test, "test-");
-        ReportWriter.Write(folder, summary, shown, test is not null ? "test" : "validation", run.Classes);
+        var (_, test) = training.Finish(result);
         var line = string.Format(CultureInfo.InvariantCulture, "{0} after {1} epochs ({2}); best epoch {3}", result.EndReason, result.History.Count,
             TimeSpan.FromSeconds(result.History.Sum(h => h.Seconds)).ToString(@"m\:ss"), result.BestEpoch);
         if (test is not null) line += string.Format(CultureInfo.InvariantCulture, "; test accuracy {0:P2}, macro F1 {1:F4}", test.Accuracy, test.Report.Macro.F1);
@@ -135,16 +99,4 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         Console.WriteLine($"run folder: {folder.Root} (report.md, plots/, tensorboard/, checkpoints/)");
         return 0;
     }
-
-    static Dictionary<string, string> Hyperparameters(Recipe r) => new()
-    {
-        ["model"] = r.Model.Name,
-        ["optimizer"] = r.Optimizer.Name,
-        ["lr"] = r.Optimizer.Lr.ToString(CultureInfo.InvariantCulture),
-        ["weight_decay"] = r.Optimizer.WeightDecay.ToString(CultureInfo.InvariantCulture),
-        ["schedule"] = r.Schedule.Name,
-        ["batch_size"] = r.Data.BatchSize.ToString(CultureInfo.InvariantCulture),
-        ["epochs"] = r.Training.Epochs.ToString(CultureInfo.InvariantCulture),
-        ["label_smoothing"] = r.Loss.LabelSmoothing.ToString(CultureInfo.InvariantCulture),
-    };
 }

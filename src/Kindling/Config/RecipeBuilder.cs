@@ -69,16 +69,20 @@ public static class RecipeBuilder
         return new EvalPipeline(CreateModel(recipe), Transform(recipe.Transforms.Eval, normalization), d.Classes!, shape, normalization);
     }
 
-    /// <summary>The training set, the validation set (a stratified holdout, or the test split) and the test split.</summary>
+    /// <summary>The training set (a stratified subset with data.train_subset), the validation set (a stratified holdout, or the test split) and the test split.</summary>
     public static (IImageDataset Train, IImageDataset? Validation, IImageDataset? Test) Split(Recipe recipe, DataSplits data)
     {
         var v = recipe.Data.Validation;
-        if (v.Holdout <= 0) return (data.Train, data.Test, data.Test);
+        if (v.Holdout <= 0) return (Subset(recipe, data.Train), data.Test, data.Test);
         var (train, held) = v.Holdout >= 1
             ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
             : Splits.StratifiedHoldout(data.Train, v.Holdout, v.Seed);
-        return (train, held, data.Test);
+        return (Subset(recipe, train), held, data.Test);
     }
+
+    // The subset is the stratified "holdout" of the requested size: every class in its share.
+    static IImageDataset Subset(Recipe recipe, IImageDataset train) =>
+        recipe.Data.TrainSubset is int n && n < train.Count ? Splits.StratifiedHoldout(train, n, recipe.Data.Validation.Seed).Validation : train;
 
     /// <summary>Normalize's statistics: the recipe's values, or computed from the training set (never the holdout, which would leak it) for auto.</summary>
     public static ChannelStatistics Normalization(Recipe recipe, IImageDataset train)

@@ -59,25 +59,28 @@ public sealed class RunComparison
     }
 
     /// <summary>The table as Markdown, sorted by <paramref name="sortBy"/> (descending for accuracies and F1, ascending for losses).</summary>
-    public string ToMarkdown(string? sortBy = null)
+    /// <param name="sortBy">A summary metric key, or null for the runs' order.</param>
+    /// <param name="descending">The sort direction; null: ascending for losses and errors, descending otherwise.</param>
+    /// <param name="metrics">The metric columns to show; null: every one.</param>
+    public string ToMarkdown(string? sortBy = null, bool? descending = null, IReadOnlyList<string>? metrics = null)
     {
-        var rows = Sorted(sortBy);
-        var header = new[] { "run" }.Concat(DifferingKeys).Concat(MetricKeys).ToList();
+        var rows = Sorted(sortBy, descending);
+        var header = new[] { "run" }.Concat(DifferingKeys).Concat(metrics ?? MetricKeys).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("| " + string.Join(" | ", header) + " |");
         sb.AppendLine("|" + string.Concat(header.Select(_ => "---|")));
         foreach (var r in rows)
-            sb.AppendLine("| " + string.Join(" | ", Cells(r).Select(c => c.Replace("|", "\\|"))) + " |");
+            sb.AppendLine("| " + string.Join(" | ", Cells(r, metrics).Select(c => c.Replace("|", "\\|"))) + " |");
         return sb.ToString();
     }
 
-    /// <summary>The table as CSV (RFC 4180 quoting).</summary>
-    public string ToCsv(string? sortBy = null)
+    /// <summary>The table as CSV (RFC 4180 quoting); the arguments as for <see cref="ToMarkdown"/>.</summary>
+    public string ToCsv(string? sortBy = null, bool? descending = null, IReadOnlyList<string>? metrics = null)
     {
         static string Q(string s) => s.Contains(',') || s.Contains('"') || s.Contains('\n') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(",", new[] { "run" }.Concat(DifferingKeys).Concat(MetricKeys).Select(Q)));
-        foreach (var r in Sorted(sortBy)) sb.AppendLine(string.Join(",", Cells(r).Select(Q)));
+        sb.AppendLine(string.Join(",", new[] { "run" }.Concat(DifferingKeys).Concat(metrics ?? MetricKeys).Select(Q)));
+        foreach (var r in Sorted(sortBy, descending)) sb.AppendLine(string.Join(",", Cells(r, metrics).Select(Q)));
         return sb.ToString();
     }
 
@@ -100,20 +103,20 @@ public sealed class RunComparison
         plot.SavePng(path, 900, 550);
     }
 
-    IEnumerable<Run> Sorted(string? sortBy)
+    IEnumerable<Run> Sorted(string? sortBy, bool? descending)
     {
         if (sortBy is null) return Runs;
         if (!MetricKeys.Contains(sortBy))
             throw new ArgumentException($"cannot sort by '{sortBy}': the runs' summaries have {string.Join(", ", MetricKeys)}.");
-        bool ascending = sortBy.Contains("loss", StringComparison.OrdinalIgnoreCase) || sortBy.Contains("error", StringComparison.OrdinalIgnoreCase);
+        bool ascending = descending is bool d ? !d : sortBy.Contains("loss", StringComparison.OrdinalIgnoreCase) || sortBy.Contains("error", StringComparison.OrdinalIgnoreCase);
         var known = Runs.Where(r => r.Metrics.ContainsKey(sortBy));
         var ordered = ascending ? known.OrderBy(r => r.Metrics[sortBy]) : known.OrderByDescending(r => r.Metrics[sortBy]);
         return ordered.Concat(Runs.Where(r => !r.Metrics.ContainsKey(sortBy)));
     }
 
-    IEnumerable<string> Cells(Run r) => new[] { r.Name }
+    IEnumerable<string> Cells(Run r, IReadOnlyList<string>? metrics) => new[] { r.Name }
         .Concat(DifferingKeys.Select(k => r.Config.GetValueOrDefault(k, "")))
-        .Concat(MetricKeys.Select(k => r.Metrics.TryGetValue(k, out var v) ? v.ToString("G6", CultureInfo.InvariantCulture) : ""));
+        .Concat((metrics ?? MetricKeys).Select(k => r.Metrics.TryGetValue(k, out var v) ? v.ToString("G6", CultureInfo.InvariantCulture) : ""));
 
     static IReadOnlyDictionary<string, double> Flatten(JsonElement root)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SkiaSharp;
 
 namespace Kindling.Tests.Cli;
 
@@ -7,58 +6,14 @@ namespace Kindling.Tests.Cli;
 [Collection("Console")]
 public class TrainCommandTests
 {
-    // Class c is a picture dominated by channel c, plus noise: learnable in a few steps.
-    static void WriteFolder(string root, int perClass)
-    {
-        var rng = new Random(4);
-        foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
-        {
-            Directory.CreateDirectory(Path.Combine(root, name));
-            for (int i = 0; i < perClass; i++)
-            {
-                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
-                for (int y = 0; y < 8; y++)
-                    for (int x = 0; x < 8; x++)
-                    {
-                        var v = new byte[3];
-                        for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
-                        bitmap.SetPixel(x, y, new SKColor(v[0], v[1], v[2]));
-                    }
-                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-                File.WriteAllBytes(Path.Combine(root, name, $"{i:D3}.png"), data.ToArray());
-            }
-        }
-    }
-
     [Fact]
     public void TrainWritesTheWholeRunFolderAndItsCheckpointEvaluatesAndPredicts()
     {
         using var tmp = new TempDir();
         var pictures = Path.Combine(tmp.Path, "pictures");
-        WriteFolder(pictures, 16);
+        TinyPictures.Write(pictures, 16);
         var recipe = Path.Combine(tmp.Path, "tiny.yaml");
-        File.WriteAllText(recipe, $"""
-            data:
-              spec: imagefolder:{pictures}
-              validation:
-                holdout: 12
-              batch_size: 8
-              num_workers: 0
-              mean: auto
-              std: auto
-            transforms:
-              train: []
-              eval: []
-            model:
-              name: fastnet
-              width_multiplier: 0.25
-            optimizer:
-              name: adamw
-              lr: 0.01
-            training:
-              epochs: 3
-              device: cpu
-            """);
+        File.WriteAllText(recipe, TinyPictures.Recipe(pictures, epochs: 3));
         var run = Path.Combine(tmp.Path, "run");
         var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--plain");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
@@ -67,6 +22,13 @@ public class TrainCommandTests
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing; have: {string.Join(", ", Directory.GetFiles(run, "*", SearchOption.AllDirectories))}");
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories));
+        // TensorBoard's HParams tab: the run's session with the recipe's main keys, typed.
+        var session = Kindling.Tests.Reporting.EventFile.Records(Path.Combine(run, "tensorboard", Kindling.Reporting.HParamsSummary.EventFileName))
+            .Select(r => Tensorboard.Event.Parser.ParseFrom(r)).Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value).ToList();
+        var hparams = new Kindling.Tests.Reporting.ProtoFields(session.Single(v => v.Tag == Kindling.Reporting.HParamsSummary.SessionStartTag).Metadata.PluginData.Content.ToByteArray())
+            .Message(3).Messages(1).ToDictionary(e => e.String(1), e => Google.Protobuf.WellKnownTypes.Value.Parser.ParseFrom(e.Bytes(2)));
+        Assert.Equal("adamw", hparams["optimizer"].StringValue);
+        Assert.Equal(0.01, hparams["lr"].NumberValue);
         using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))))
             Assert.True(summary.RootElement.TryGetProperty("epochs_run", out _) || summary.RootElement.TryGetProperty("final", out _), summary.RootElement.ToString());
 

@@ -1,0 +1,54 @@
+using SkiaSharp;
+
+namespace Kindling.Tests.Cli;
+
+/// <summary>A tiny picture folder (red, green, blue; 8x8 PNGs) that trains in a few steps, for end-to-end runs.</summary>
+static class TinyPictures
+{
+    /// <summary>Writes <paramref name="perClass"/> pictures per class under <paramref name="root"/>: class c is dominated by channel c, plus noise.</summary>
+    public static void Write(string root, int perClass)
+    {
+        var rng = new Random(4);
+        foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            for (int i = 0; i < perClass; i++)
+            {
+                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
+                for (int y = 0; y < 8; y++)
+                    for (int x = 0; x < 8; x++)
+                    {
+                        var v = new byte[3];
+                        for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
+                        bitmap.SetPixel(x, y, new SKColor(v[0], v[1], v[2]));
+                    }
+                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(root, name, $"{i:D3}.png"), data.ToArray());
+            }
+        }
+    }
+
+    /// <summary>A recipe training fastnet at width 0.25 on the folder (12 held out), on the CPU without workers.</summary>
+    public static string Recipe(string pictures, int epochs) => $"""
+        data:
+          spec: imagefolder:{pictures}
+          validation:
+            holdout: 12
+          batch_size: 8
+          num_workers: 0
+          mean: auto
+          std: auto
+        transforms:
+          train: []
+          eval: []
+        model:
+          name: fastnet
+          width_multiplier: 0.25
+        optimizer:
+          name: adamw
+          lr: 0.01
+        training:
+          epochs: {epochs}
+          device: cpu
+        """;
+}
