@@ -8,7 +8,7 @@ namespace Kindling.Tests.Cli;
 public class TrainCommandTests
 {
     // Class c is a picture dominated by channel c, plus noise: learnable in a few steps.
-    static void WriteFolder(string root, int perClass)
+    internal static void WriteFolder(string root, int perClass, int side = 8)
     {
         var rng = new Random(4);
         foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
@@ -16,9 +16,9 @@ public class TrainCommandTests
             Directory.CreateDirectory(Path.Combine(root, name));
             for (int i = 0; i < perClass; i++)
             {
-                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
-                for (int y = 0; y < 8; y++)
-                    for (int x = 0; x < 8; x++)
+                using var bitmap = new SKBitmap(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Opaque));
+                for (int y = 0; y < side; y++)
+                    for (int x = 0; x < side; x++)
                     {
                         var v = new byte[3];
                         for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
