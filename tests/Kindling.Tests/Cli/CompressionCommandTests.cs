@@ -2,12 +2,23 @@ using System.Text.Json;
 
 namespace Kindling.Tests.Cli;
 
-/// <summary>`kindling prune` end to end: a trained checkpoint pruned, fine-tuned and evaluated again by `kindling eval`.</summary>
+/// <summary>`kindling prune` and `kindling fuse` end to end: a trained checkpoint pruned, fine-tuned, fused and evaluated again by `kindling eval`.</summary>
 [Collection("Console")]
-public class PruneCommandTests
+public class CompressionCommandTests(CompressionCommandTests.TrainedSeedCnn trained) : IClassFixture<CompressionCommandTests.TrainedSeedCnn>
 {
-    /// <summary>A seed CNN trained for one epoch on 16x16 pictures; returns its best checkpoint.</summary>
-    static string TrainSeedCnn(TempDir tmp)
+    /// <summary>A seed CNN trained once for one epoch on 16x16 pictures, shared by the tests.</summary>
+    public sealed class TrainedSeedCnn : IDisposable
+    {
+        readonly TempDir tmp = new();
+
+        public TrainedSeedCnn() => Checkpoint = Train(tmp);
+
+        public string Checkpoint { get; }
+
+        public void Dispose() => tmp.Dispose();
+    }
+
+    static string Train(TempDir tmp)
     {
         var pictures = Path.Combine(tmp.Path, "pictures");
         TrainCommandTests.WriteFolder(pictures, 16, side: 16);
@@ -53,7 +64,7 @@ public class PruneCommandTests
     public void StructuredPruningWritesASmallerCheckpointThatEvalReadsFusedOrNot()
     {
         using var tmp = new TempDir();
-        var checkpoint = TrainSeedCnn(tmp);
+        var checkpoint = trained.Checkpoint;
         var out1 = Path.Combine(tmp.Path, "pruned");
         var (code, output, error) = CliRunner.Kindling("prune", "--checkpoint", checkpoint, "--amount", "0.5", "--structured", "--finetune-epochs", "1", "--out", out1, "--json");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
@@ -79,7 +90,7 @@ public class PruneCommandTests
     public void GlobalUnstructuredPruningReportsTheSparsity()
     {
         using var tmp = new TempDir();
-        var checkpoint = TrainSeedCnn(tmp);
+        var checkpoint = trained.Checkpoint;
         var out1 = Path.Combine(tmp.Path, "pruned");
         var (code, output, error) = CliRunner.Kindling("prune", "--checkpoint", checkpoint, "--amount", "0.6", "--global", "--iterative-steps", "2", "--out", out1, "--json");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
@@ -91,6 +102,19 @@ public class PruneCommandTests
         Assert.Equal(11, layers.Count); // 8 convolutions, 3 linear layers
         Assert.True(layers.Max() - layers.Min() > 0.05, "global ranking prunes layers unevenly");
         Assert.True(Eval("--checkpoint", Path.Combine(out1, "checkpoints", "pruned.ckpt")).GetProperty("samples").GetInt32() == 48);
+    }
+
+    [Fact]
+    public void FuseReportsThePlanAndTimesFusedAgainstUnfused()
+    {
+        var (code, output, error) = CliRunner.Kindling("fuse", "--checkpoint", trained.Checkpoint, "--against", trained.Checkpoint, "--batch", "4", "--rounds", "2", "--json");
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        var r = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(8, r.GetProperty("folded").GetArrayLength());
+        Assert.Equal(0, r.GetProperty("left").GetArrayLength());
+        Assert.True(r.GetProperty("max_abs_difference").GetDouble() < 1e-4, output);
+        Assert.Equal(new[] { "unfused", "fused", "against" }, r.GetProperty("median_ms").EnumerateObject().Select(p => p.Name));
+        Assert.True(r.GetProperty("speedup_fused").GetDouble() > 0);
     }
 
     [Fact]
