@@ -45,6 +45,10 @@ sealed class PruneCommand : Command<PruneCommand.Settings>
         [Description("Fine-tuning epochs after each pruning step, with the checkpoint's recipe (default 0).")]
         public int FinetuneEpochs { get; init; }
 
+        [CommandOption("--finetune-samples")]
+        [Description("Fine-tune on a fixed random subset of this many training images (default: all).")]
+        public int? FinetuneSamples { get; init; }
+
         [CommandOption("--iterative-steps")]
         [Description("Reach --amount in this many prune/fine-tune steps (default 1).")]
         public int IterativeSteps { get; init; } = 1;
@@ -79,7 +83,7 @@ sealed class PruneCommand : Command<PruneCommand.Settings>
 
         public PruneOptions Options() => new()
         {
-            Amount = Amount, Structured = Structured, N = NormOrder, Global = Global, FinetuneEpochs = FinetuneEpochs, IterativeSteps = IterativeSteps,
+            Amount = Amount, Structured = Structured, N = NormOrder, Global = Global, FinetuneEpochs = FinetuneEpochs, FinetuneSamples = FinetuneSamples, IterativeSteps = IterativeSteps,
         };
     }
 

@@ -29,6 +29,7 @@ public static class PruneRunFolder
             ["amount"] = options.Amount,
             ["iterative_steps"] = options.IterativeSteps,
             ["finetune_epochs_per_step"] = options.FinetuneEpochs,
+            ["finetune_samples"] = options.FinetuneSamples,
             ["accuracy_before"] = result.AccuracyBefore,
             ["steps"] = JsonSerializer.SerializeToNode(result.Steps, RunJson.Document),
             ["accuracy_final"] = result.AccuracyFinal,

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Kindling.Config;
+using Kindling.Data.Datasets;
+using Kindling.Data.Loading;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
@@ -35,6 +37,9 @@ public static class Pruner
         double before = Accuracy();
         log($"accuracy before pruning: {before:P2}");
 
+        using var subsetLoader = options.FinetuneSamples is int samples && samples < run.TrainSet.Count
+            ? new DataLoader(new SubsetDataset(run.TrainSet, Subset(run.TrainSet.Count, samples, run.Recipe.Training.Seed)), run.TrainLoader.Options, run.TrainTransform)
+            : null;
         var steps = new List<PruneStep>();
         IReadOnlyList<long[]>? kept = null;
         SparsityReport sparsity;
@@ -52,7 +57,8 @@ public static class Pruner
                 if (options.FinetuneEpochs > 0)
                 {
                     var trainerOptions = run.TrainerOptions with { Epochs = options.FinetuneEpochs, CheckpointDir = null, EarlyStopping = null };
-                    new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, run.TrainLoader, validation);
+                    if (subsetLoader is null) new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, run.TrainLoader, validation);
+                    else new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, subsetLoader, validation);
                     afterFinetune = Accuracy();
                     log($"step {step}/{options.IterativeSteps}: fine-tuned {options.FinetuneEpochs} epoch(s) in {watch.Elapsed.TotalSeconds:F0} s, accuracy {afterFinetune:P2}");
                 }
@@ -65,6 +71,14 @@ public static class Pruner
         double final = groups is null ? steps[^1].AccuracyAfterFinetune ?? steps[^1].AccuracyAfterPrune : Accuracy();
         if (groups is not null) log($"channels removed: {parametersBefore:N0} -> {Count():N0} parameters, accuracy {final:P2}");
         return new PruneResult(before, steps, final, sparsity, parametersBefore, Count(), widthsBefore, ChannelPlan.Widths(model));
+    }
+
+    /// <summary>A fixed random choice of <paramref name="count"/> of <paramref name="total"/> indices.</summary>
+    static IEnumerable<int> Subset(int total, int count, long seed)
+    {
+        var indices = Enumerable.Range(0, total).ToArray();
+        new Random((int)seed).Shuffle(indices);
+        return indices.Take(count).Order();
     }
 
     /// <summary>Unstructured L1 step from sparsity <paramref name="from"/> to <paramref name="to"/> of the conv and linear weights.</summary>

@@ -66,11 +66,12 @@ public class CompressionCommandTests(CompressionCommandTests.TrainedSeedCnn trai
         using var tmp = new TempDir();
         var checkpoint = trained.Checkpoint;
         var out1 = Path.Combine(tmp.Path, "pruned");
-        var (code, output, error) = CliRunner.Kindling("prune", "--checkpoint", checkpoint, "--amount", "0.5", "--structured", "--finetune-epochs", "1", "--out", out1, "--json");
+        var (code, output, error) = CliRunner.Kindling("prune", "--checkpoint", checkpoint, "--amount", "0.5", "--structured", "--finetune-epochs", "1", "--finetune-samples", "24", "--out", out1, "--json");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");
         var summary = JsonDocument.Parse(output).RootElement;
         Assert.Equal(new[] { 32, 32, 64, 64, 128, 128, 256, 256 }, summary.GetProperty("channels_after").EnumerateArray().Select(e => e.GetInt32()));
         Assert.True(summary.GetProperty("parameters_after").GetInt64() < summary.GetProperty("parameters_before").GetInt64() / 2);
+        Assert.Equal(24, summary.GetProperty("finetune_samples").GetInt32());
         var step = summary.GetProperty("steps")[0];
         Assert.True(step.GetProperty("accuracy_after_finetune").ValueKind == JsonValueKind.Number, output);
         foreach (var file in new[] { "config.yaml", "summary.json", "sparsity.txt", "sparsity.json", "environment.json", "checkpoints/pruned.ckpt" })
