@@ -34,6 +34,10 @@ sealed class FuseCommand : Command<FuseCommand.Settings>
         [Description("Timed rounds; each runs every model once, in turn (default 20).")]
         public int Rounds { get; init; } = 20;
 
+        [CommandOption("--threads")]
+        [Description("libtorch threads (default: its own choice). 1 keeps timings honest on a busy machine, where threads waiting for each other dominate.")]
+        public int? Threads { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON object.")]
         public bool Json { get; init; }
@@ -42,12 +46,14 @@ sealed class FuseCommand : Command<FuseCommand.Settings>
             string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
             : Batch < 1 ? ValidationResult.Error($"--batch must be >= 1, not {Batch}.")
             : Rounds < 1 ? ValidationResult.Error($"--rounds must be >= 1, not {Rounds}.")
+            : Threads is < 1 ? ValidationResult.Error($"--threads must be >= 1, not {Threads}.")
             : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
+        if (settings.Threads is int threads) set_num_threads(threads);
         var (_, unfused) = CheckpointRecipe.Load(settings.Checkpoint);
         var (_, fused) = CheckpointRecipe.Load(settings.Checkpoint);
         var shape = unfused.InputShape;
