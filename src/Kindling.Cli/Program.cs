@@ -25,6 +25,8 @@ app.Configure(config =>
     config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");
     config.AddCommand<SweepCommand>("sweep").WithDescription("Grid or random search over recipe keys (optionally successive halving): trial run folders, a ranked table, a plot, TensorBoard HParams; --resume DIR continues.");
     config.AddCommand<ScheduleCommand>("schedule").WithDescription("A recipe's LR (and momentum) at every optimizer step, without training: JSON and a PNG plot.");
+    config.AddCommand<FuseCommand>("fuse").WithDescription("Which BatchNorms fold into their convolutions (and why the rest stay), and the fused model's eval speed against the unfused one, measured alternately.");
+    config.AddCommand<PruneCommand>("prune").WithDescription("Prune a checkpoint (unstructured L1, or --structured filters removed), fine-tune it, and write the smaller checkpoint with its sparsity and accuracies.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -30,6 +30,10 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         [Description("Print one JSON object.")]
         public bool Json { get; init; }
 
+        [CommandOption("--fuse")]
+        [Description("Fold each BatchNorm into the convolution before it (inference only) and evaluate the fused model.")]
+        public bool Fuse { get; init; }
+
         public override ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
             : Split is not ("test" or "train") ? ValidationResult.Error($"--split must be test or train, not '{Split}'.")
@@ -48,6 +52,13 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
             throw new ArgumentException($"{data.Name} has {split.Classes.Count} classes but the checkpoint's model predicts {pipeline.Classes.Count}.");
         if (split.Shape != pipeline.InputShape)
             throw new ArgumentException($"{data.Name} images are {split.Shape} but the model takes {pipeline.InputShape}.");
+        if (settings.Fuse)
+        {
+            pipeline.Model.eval();
+            var plan = Compression.ModelFusion.Plan(pipeline.Model, new long[] { pipeline.InputShape.Channels, pipeline.InputShape.Height, pipeline.InputShape.Width });
+            Compression.ModelFusion.Fuse(pipeline.Model, plan);
+            Console.Error.WriteLine($"fused: {plan.Pairs.Count} BatchNorms folded into their convolutions, {plan.Unfolded.Count} left");
+        }
         using var loader = new DataLoader(split, new DataLoaderOptions { BatchSize = 256, NumWorkers = 1 }, pipeline.Transform);
         var result = Evaluator.Evaluate(pipeline.Model, loader, pipeline.Classes.Count, Devices.Resolve(recipe.Training.Device), recipe.Training.TopK);
         if (settings.Json)

@@ -51,6 +51,12 @@ public sealed record ModelRecipe
     /// <summary>Embedding width (ViT).</summary>
     public int? EmbedDim { get; init; }
 
+    /// <summary>
+    /// A structurally pruned model's widths: the output channels of every Conv2d in named_modules order
+    /// (<see cref="Kindling.Compression.ChannelPlan"/>); null: the family's own widths. Written by <c>kindling prune</c>.
+    /// </summary>
+    public IReadOnlyList<int>? Channels { get; init; }
+
     /// <summary>The registry's options, with the data's classes, channels and image side where the recipe leaves them null.</summary>
     public ModelOptions ToOptions(int dataClasses, int dataChannels, int dataSize) =>
         ToOptions(dataClasses, dataChannels, dataSize, Norm is null ? null : NormSpec.Parse(Norm));
@@ -81,6 +87,7 @@ public sealed record ModelRecipe
         e.Check(InputSize is null or >= 1, path + ".input_size", InputSize, ">= 1 or null (the data's image side)");
         e.Check(DropRate is null or (>= 0 and < 1), path + ".drop_rate", DropRate, "a value in [0, 1)");
         e.Check(DropPathRate is >= 0 and < 1, path + ".drop_path_rate", DropPathRate, "a value in [0, 1)");
+        e.Check(Channels is null || Channels.All(c => c >= 1), path + ".channels", Channels is null ? null : string.Join(", ", Channels), "channel counts >= 1");
         if (Norm is not null)
         {
             try { NormSpec.Parse(Norm); }

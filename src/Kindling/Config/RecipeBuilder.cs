@@ -129,7 +129,10 @@ public static class RecipeBuilder
         TorchRuntime.EnsureLoaded();
         Seeding.SeedTorch(recipe.Training.Seed);
         var m = recipe.Model;
-        return ModelRegistry.Create(m.Name, m.ToOptions(recipe.Data.Classes?.Count ?? m.NumClasses ?? 0, m.InChannels ?? 3, m.InputSize ?? 32));
+        var model = ModelRegistry.Create(m.Name, m.ToOptions(recipe.Data.Classes?.Count ?? m.NumClasses ?? 0, m.InChannels ?? 3, m.InputSize ?? 32));
+        // A structurally pruned model: the family's network at the recorded widths.
+        if (m.Channels is { } widths) Compression.ChannelPlan.Apply(model, widths);
+        return model;
     }
 
     /// <summary>The recipe with what came from the data written in: mean/std, classes, and the model's classes, channels and side.</summary>

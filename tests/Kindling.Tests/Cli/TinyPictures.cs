@@ -2,11 +2,11 @@ using SkiaSharp;
 
 namespace Kindling.Tests.Cli;
 
-/// <summary>A tiny picture folder (red, green, blue; 8x8 PNGs) that trains in a few steps, for end-to-end runs.</summary>
+/// <summary>A tiny picture folder (red, green, blue; small PNGs, 8x8 unless told) that trains in a few steps, for end-to-end runs.</summary>
 static class TinyPictures
 {
     /// <summary>Writes <paramref name="perClass"/> pictures per class under <paramref name="root"/>: class c is dominated by channel c, plus noise.</summary>
-    public static void Write(string root, int perClass)
+    public static void Write(string root, int perClass, int side = 8)
     {
         var rng = new Random(4);
         foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
@@ -14,9 +14,9 @@ static class TinyPictures
             Directory.CreateDirectory(Path.Combine(root, name));
             for (int i = 0; i < perClass; i++)
             {
-                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
-                for (int y = 0; y < 8; y++)
-                    for (int x = 0; x < 8; x++)
+                using var bitmap = new SKBitmap(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Opaque));
+                for (int y = 0; y < side; y++)
+                    for (int x = 0; x < side; x++)
                     {
                         var v = new byte[3];
                         for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
