@@ -16,6 +16,7 @@ app.Configure(config =>
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
+    config.AddCommand<DistillCommand>("distill").WithDescription("Train a recipe's model as the student of a frozen teacher checkpoint (knowledge distillation) into a run folder.");
     config.AddCommand<EvalCommand>("eval").WithDescription("Metrics of a checkpoint on a split.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Top-k classes per picture, from a checkpoint.");
     config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");

@@ -1,3 +1,4 @@
+using Kindling.Compression;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
@@ -45,7 +46,47 @@ public static class RecipeBuilder
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
         var model = CreateModel(resolved);
-        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization);
+        Distiller? teacher = null;
+        try
+        {
+            (resolved, teacher) = Teacher(resolved, normalization);
+        }
+        catch
+        {
+            model.Dispose();
+            trainLoader.Dispose();
+            validationLoader?.Dispose();
+            if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
+            throw;
+        }
+        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization, teacher);
+    }
+
+    /// <summary>
+    /// The recipe's distillation teacher, loaded from its checkpoint and checked against the resolved student
+    /// (classes, input shape), with its path made absolute in the recipe so a resumed run finds it from anywhere.
+    /// </summary>
+    /// <exception cref="RecipeException">The teacher checkpoint does not exist.</exception>
+    /// <exception cref="ArgumentException">The teacher's classes or input shape differ from the student's.</exception>
+    public static (Recipe Recipe, Distiller? Teacher) Teacher(Recipe resolved, ChannelStatistics normalization)
+    {
+        var d = resolved.Distillation;
+        if (d.Teacher is null) return (resolved, null);
+        var path = Path.GetFullPath(d.Teacher);
+        if (!File.Exists(path))
+            throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+        var distiller = Distiller.FromCheckpoint(path, d.Alpha, d.Temperature);
+        try
+        {
+            var m = resolved.Model;
+            distiller.Bind(resolved.Data.Classes!, new ImageShape(m.InChannels!.Value, m.InputSize!.Value, m.InputSize.Value), normalization, path);
+        }
+        catch
+        {
+            distiller.Dispose();
+            throw;
+        }
+        return (resolved with { Distillation = d with { Teacher = path } }, distiller);
     }
 
     /// <summary>The eval side of a resolved recipe (as <see cref="RecipeRun.Recipe"/> or a checkpoint's stored recipe): model, eval transform, classes, input shape.</summary>
