@@ -22,6 +22,8 @@ public static class RecipeBuilder
     public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
     {
         recipe.Validate();
+        // A missing teacher is found before the data is opened, not after.
+        if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
@@ -72,9 +74,7 @@ public static class RecipeBuilder
     {
         var d = resolved.Distillation;
         if (d.Teacher is null) return (resolved, null);
-        var path = Path.GetFullPath(d.Teacher);
-        if (!File.Exists(path))
-            throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+        var path = TeacherPath(d);
         var distiller = Distiller.FromCheckpoint(path, d.Alpha, d.Temperature);
         try
         {
@@ -114,11 +114,12 @@ public static class RecipeBuilder
     public static (IImageDataset Train, IImageDataset? Validation, IImageDataset? Test) Split(Recipe recipe, DataSplits data)
     {
         var v = recipe.Data.Validation;
-        if (v.Holdout <= 0) return (data.Train, data.Test, data.Test);
-        var (train, held) = v.Holdout >= 1
-            ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
+        var (train, validation) = v.Holdout <= 0 ? (data.Train, data.Test)
+            : v.Holdout >= 1 ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
             : Splits.StratifiedHoldout(data.Train, v.Holdout, v.Seed);
-        return (train, held, data.Test);
+        // The subset is the "held" side of a second stratified draw: every class keeps its share.
+        if (recipe.Data.TrainSubset is int n && n < train.Count) train = Splits.StratifiedHoldout(train, n, v.Seed + 1).Validation;
+        return (train, validation, data.Test);
     }
 
     /// <summary>Normalize's statistics: the recipe's values, or computed from the training set (never the holdout, which would leak it) for auto.</summary>
@@ -185,6 +186,13 @@ public static class RecipeBuilder
             InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
         },
     };
+
+    static string TeacherPath(DistillationRecipe d)
+    {
+        var path = Path.GetFullPath(d.Teacher!);
+        return File.Exists(path) ? path
+            : throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+    }
 
     static IReadOnlyList<double> Values(TransformStep step, string key, IReadOnlyList<double> fallback) =>
         new TransformArguments(step.Arguments).Doubles(key, fallback);
