@@ -21,6 +21,11 @@ public sealed class OnnxConversion
         this.registry = registry;
     }
 
+    readonly Dictionary<string, string> moduleOutputs = new();
+
+    /// <summary>Module path -> the name of its output value ("" is the whole model), for passes that map tensors back to modules.</summary>
+    public IReadOnlyDictionary<string, string> ModuleOutputs => moduleOutputs;
+
     /// <summary>The graph being built.</summary>
     public OnnxGraph Graph { get; }
 
@@ -39,7 +44,9 @@ public sealed class OnnxConversion
                     $"ONNX export has no converter for module type '{module.GetType().FullName}'"
                     + (Scope.Length > 0 ? $" (at '{Scope}')" : "")
                     + "; register one with OnnxConverterRegistry.Register<T>(...) and pass it in OnnxExportOptions.Converters.");
-            return converter(this, module, input);
+            var output = converter(this, module, input);
+            moduleOutputs[Scope] = output;
+            return output;
         }
         finally
         {

@@ -38,7 +38,7 @@ public static class OnnxExporter
         graph.Inputs.Add(new OnnxValueInfo(options.InputName, OnnxDataType.Float,
             new long?[] { batch, inputShapeCHW[0], inputShapeCHW[1], inputShapeCHW[2] }, new[] { batchParam, null, null, null }));
         graph.Outputs.Add(new OnnxValueInfo(options.OutputName, OnnxDataType.Float, new long?[] { batch, classes }, new[] { batchParam, null }));
-        return new OnnxModel { Graph = graph, Opset = options.Opset };
+        return new OnnxModel { Graph = graph, Opset = options.Opset, ModuleOutputs = conversion.ModuleOutputs };
     }
 
     static long OutputWidth(nn.Module<Tensor, Tensor> model, long[] chw)

@@ -24,6 +24,13 @@ public sealed class OnnxModel
     /// <summary>Producer version stored in the file.</summary>
     public string ProducerVersion { get; init; } = typeof(OnnxModel).Assembly.GetName().Version?.ToString() ?? "";
 
+    /// <summary>
+    /// Module path -> the value its forward outputs, for a model just exported (empty for one read from a file).
+    /// Quantization-aware training uses it to place fake quantization where the QDQ model quantizes.
+    /// The final output is renamed to the graph's output name, so the root's entry may be stale.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ModuleOutputs { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The ModelProto bytes.</summary>
     public byte[] ToBytes() => Proto.OnnxProtoWriter.Write(this);
 
