@@ -57,6 +57,23 @@ public sealed class OnnxRuntimeModel : IDisposable
         }).ToArray();
     }
 
+    /// <summary>Top-1 accuracy over labelled batches (the batches are disposed).</summary>
+    /// <exception cref="InvalidOperationException">No batch.</exception>
+    public double Accuracy(IEnumerable<Kindling.Data.Loading.Batch> data)
+    {
+        long correct = 0, seen = 0;
+        foreach (var batch in data)
+        {
+            using (batch)
+            using (var scope = torch.NewDisposeScope())
+            {
+                correct += Run(batch.Images).argmax(1).eq(batch.Labels.to(torch.CPU)).sum().item<long>();
+                seen += batch.Count;
+            }
+        }
+        return seen > 0 ? (double)correct / seen : throw new InvalidOperationException("The split yielded no batches.");
+    }
+
     /// <inheritdoc/>
     public void Dispose() => session.Dispose();
 }
