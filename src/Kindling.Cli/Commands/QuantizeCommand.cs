@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Kindling.Compression.Quantization;
 using Kindling.Runtime;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
