@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kindling.Export;
+using Kindling.Export.Onnx;
 using Kindling.Models;
 using Kindling.Runtime;
 using TorchSharp;
@@ -41,6 +42,21 @@ public class ExportImportCommandTests
             Assert.Equal("fastnet", info.RootElement.GetProperty("model").GetString());
             Assert.Equal(3, info.RootElement.GetProperty("classes").GetInt32());
         }
+        // The same checkpoint as ONNX gives the model's logits under ONNX Runtime.
+        var onnx = Path.Combine(tmp.Path, "model.onnx");
+        (code, output, error) = CliRunner.Kindling("export", "--checkpoint", checkpoint, "--format", "onnx", "--out", onnx);
+        Assert.True(code == 0, $"export onnx: {error}");
+        Assert.Contains("as ONNX", output);
+        using (var runtime = OnnxRuntimeModel.FromFile(onnx, intraOpThreads: 1))
+        using (var x = randn(3, 3, 8, 8))
+        using (no_grad())
+        {
+            original.eval();
+            using var expectedLogits = original.call(x);
+            using var actual = runtime.Run(x);
+            Assert.True(actual.allclose(expectedLogits, rtol: 1e-4, atol: 1e-4), "ONNX Runtime's logits differ from the model's");
+        }
+
         using var back = ModelRegistry.Create("fastnet", options);
         PyTorchStateDict.Load(back, "fastnet", exported);
         var expected = original.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(original.named_buffers()).ToDictionary(p => p.Item1, p => p.Item2);
