@@ -17,7 +17,7 @@ app.Configure(config =>
     });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
     config.AddCommand<DistillCommand>("distill").WithDescription("Train a recipe's model as the student of a frozen teacher checkpoint (knowledge distillation) into a run folder.");
-    config.AddCommand<ExportCommand>("export").WithDescription("A checkpoint's model for another framework: a PyTorch state dict with PyTorch's names.");
+    config.AddCommand<ExportCommand>("export").WithDescription("A checkpoint's model for another framework: a PyTorch state dict with PyTorch's names (--format pytorch) or ONNX (--format onnx).");
     config.AddCommand<ImportCommand>("import").WithDescription("PyTorch weights (a state dict) into a registry model, written as a Kindling checkpoint that eval, predict and distill read.");
     config.AddCommand<EvalCommand>("eval").WithDescription("Metrics of a checkpoint on a split.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Top-k classes per picture, from a checkpoint.");
