@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(dataset-fashion-mnist)   # Fashion-MNIST, the default data set (IDX files under /usr/share/datasets)
+# Debian's PyTorch for the PyTorch interop test (export/import compared with torchvision's models): on CI, or asked for.
+if [ "${CI:-}" = "true" ] || [ "${1:-}" = "--with-pytorch" ]; then
+  packages+=(python3-torch python3-torchvision)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

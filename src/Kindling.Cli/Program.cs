@@ -20,6 +20,9 @@ app.Configure(config =>
         bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
     });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
+    config.AddCommand<DistillCommand>("distill").WithDescription("Train a recipe's model as the student of a frozen teacher checkpoint (knowledge distillation) into a run folder.");
+    config.AddCommand<ExportCommand>("export").WithDescription("A checkpoint's model for another framework: a PyTorch state dict with PyTorch's names (--format pytorch) or ONNX (--format onnx).");
+    config.AddCommand<ImportCommand>("import").WithDescription("PyTorch weights (a state dict) into a registry model, written as a Kindling checkpoint that eval, predict and distill read.");
     config.AddCommand<EvalCommand>("eval").WithDescription("Metrics of a checkpoint on a split.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Top-k classes per picture, from a checkpoint.");
     config.AddCommand<CompareCommand>("compare").WithDescription("The ablation table: one row per run with the recipe keys that differ and the final metrics.");
@@ -27,6 +30,7 @@ app.Configure(config =>
     config.AddCommand<ScheduleCommand>("schedule").WithDescription("A recipe's LR (and momentum) at every optimizer step, without training: JSON and a PNG plot.");
     config.AddCommand<FuseCommand>("fuse").WithDescription("Which BatchNorms fold into their convolutions (and why the rest stay), and the fused model's eval speed against the unfused one, measured alternately.");
     config.AddCommand<PruneCommand>("prune").WithDescription("Prune a checkpoint (unstructured L1, or --structured filters removed), fine-tune it, and write the smaller checkpoint with its sparsity and accuracies.");
+    config.AddCommand<QuantizeCommand>("quantize").WithDescription("INT8 ONNX model of a checkpoint (static, dynamic or QAT) with size, accuracy and speed against float.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -21,7 +21,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public const int Interrupted = 130;
 
-    public sealed class Settings : CommandSettings
+    public class Settings : CommandSettings
     {
         [CommandOption("--config")]
         [Description("Recipe YAML (default: configs/fashion-mnist-fast.yaml).")]
@@ -49,7 +49,10 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
                 : ValidationResult.Success();
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) => Run(settings);
+
+    /// <summary>Trains as `kindling train` does; <paramref name="adjust"/> changes the loaded recipe first (`kindling distill` sets the teacher).</summary>
+    internal static int Run(Settings settings, Func<Recipe, Recipe>? adjust = null)
     {
         TorchRuntime.EnsureLoaded();
         RunFolder folder;
@@ -69,12 +72,16 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             folder = RunFolder.Create(settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path)));
         }
 
+        if (adjust is not null) recipe = adjust(recipe);
         var log = Console.Error;
         using var training = RecipeTraining.Open(recipe, folder, resumeFrom, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
         var run = training.Run;
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
         log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
+        if (run.Teacher is { } teacher)
+            log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
+                run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));
 
         FitResult result;
         using (var interrupt = new Interruption(log, "finishing the current step and writing the last checkpoint"))

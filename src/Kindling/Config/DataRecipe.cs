@@ -9,7 +9,7 @@ public sealed record DataRecipe
     /// <summary>Where validation comes from.</summary>
     public ValidationRecipe Validation { get; init; } = new();
 
-    /// <summary>Train on a stratified subset of this many training images (after the holdout, seeded by validation.seed); null: all. For quick sweeps and smoke runs.</summary>
+    /// <summary>Train on a stratified subset of this many images of the training split (after the holdout), the same for every run of the recipe; null: all of it. For low-data runs and quick measurements.</summary>
     public int? TrainSubset { get; init; }
 
     /// <summary>Samples per batch.</summary>
@@ -57,7 +57,7 @@ public sealed record DataRecipe
             catch (ArgumentException x) { e.Add(path + ".spec", x.Message); }
         }
         Validation.Validate(e, path + ".validation");
-        e.Check(TrainSubset is null or >= 1, path + ".train_subset", TrainSubset, ">= 1 or null");
+        e.Check(TrainSubset is null or >= 1, path + ".train_subset", TrainSubset, "a count of images >= 1, or null for the whole training split");
         e.Check(BatchSize >= 1, path + ".batch_size", BatchSize, ">= 1");
         e.Check(EvalBatchSize is null or >= 1, path + ".eval_batch_size", EvalBatchSize, ">= 1 or null");
         e.Check(NumWorkers >= 0, path + ".num_workers", NumWorkers, ">= 0");

@@ -40,6 +40,9 @@ public sealed record Recipe
     /// <summary>The loss.</summary>
     public LossRecipe Loss { get; init; } = new();
 
+    /// <summary>Knowledge distillation from a teacher checkpoint (off without a teacher).</summary>
+    public DistillationRecipe Distillation { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -107,6 +110,7 @@ public sealed record Recipe
         Optimizer.Validate(e, "optimizer");
         ScheduleValidation.Validate(Schedule, e, "schedule");
         Loss.Validate(e, "loss");
+        Distillation.Validate(e, "distillation");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         if (Schedule.Name == "one_cycle_lr" && Schedule.CycleMomentum && Optimizer.Name is "adagrad")

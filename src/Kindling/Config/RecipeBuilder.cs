@@ -1,3 +1,4 @@
+using Kindling.Compression;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
@@ -21,6 +22,8 @@ public static class RecipeBuilder
     public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
     {
         recipe.Validate();
+        // A missing teacher is found before the data is opened, not after.
+        if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
@@ -45,7 +48,45 @@ public static class RecipeBuilder
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
         var model = CreateModel(resolved);
-        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization);
+        Distiller? teacher = null;
+        try
+        {
+            (resolved, teacher) = Teacher(resolved, normalization);
+        }
+        catch
+        {
+            model.Dispose();
+            trainLoader.Dispose();
+            validationLoader?.Dispose();
+            if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
+            throw;
+        }
+        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization, teacher);
+    }
+
+    /// <summary>
+    /// The recipe's distillation teacher, loaded from its checkpoint and checked against the resolved student
+    /// (classes, input shape), with its path made absolute in the recipe so a resumed run finds it from anywhere.
+    /// </summary>
+    /// <exception cref="RecipeException">The teacher checkpoint does not exist.</exception>
+    /// <exception cref="ArgumentException">The teacher's classes or input shape differ from the student's.</exception>
+    public static (Recipe Recipe, Distiller? Teacher) Teacher(Recipe resolved, ChannelStatistics normalization)
+    {
+        var d = resolved.Distillation;
+        if (d.Teacher is null) return (resolved, null);
+        var path = TeacherPath(d);
+        var distiller = Distiller.FromCheckpoint(path, d.Alpha, d.Temperature);
+        try
+        {
+            var m = resolved.Model;
+            distiller.Bind(resolved.Data.Classes!, new ImageShape(m.InChannels!.Value, m.InputSize!.Value, m.InputSize.Value), normalization, path);
+        }
+        catch
+        {
+            distiller.Dispose();
+            throw;
+        }
+        return (resolved with { Distillation = d with { Teacher = path } }, distiller);
     }
 
     /// <summary>The eval side of a resolved recipe (as <see cref="RecipeRun.Recipe"/> or a checkpoint's stored recipe): model, eval transform, classes, input shape.</summary>
@@ -73,16 +114,13 @@ public static class RecipeBuilder
     public static (IImageDataset Train, IImageDataset? Validation, IImageDataset? Test) Split(Recipe recipe, DataSplits data)
     {
         var v = recipe.Data.Validation;
-        if (v.Holdout <= 0) return (Subset(recipe, data.Train), data.Test, data.Test);
-        var (train, held) = v.Holdout >= 1
-            ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
+        var (train, validation) = v.Holdout <= 0 ? (data.Train, data.Test)
+            : v.Holdout >= 1 ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
             : Splits.StratifiedHoldout(data.Train, v.Holdout, v.Seed);
-        return (Subset(recipe, train), held, data.Test);
+        // The subset is the "held" side of a second stratified draw: every class keeps its share.
+        if (recipe.Data.TrainSubset is int n && n < train.Count) train = Splits.StratifiedHoldout(train, n, v.Seed + 1).Validation;
+        return (train, validation, data.Test);
     }
-
-    // The subset is the stratified "holdout" of the requested size: every class in its share.
-    static IImageDataset Subset(Recipe recipe, IImageDataset train) =>
-        recipe.Data.TrainSubset is int n && n < train.Count ? Splits.StratifiedHoldout(train, n, recipe.Data.Validation.Seed).Validation : train;
 
     /// <summary>Normalize's statistics: the recipe's values, or computed from the training set (never the holdout, which would leak it) for auto.</summary>
     public static ChannelStatistics Normalization(Recipe recipe, IImageDataset train)
@@ -151,6 +189,13 @@ public static class RecipeBuilder
             InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
         },
     };
+
+    static string TeacherPath(DistillationRecipe d)
+    {
+        var path = Path.GetFullPath(d.Teacher!);
+        return File.Exists(path) ? path
+            : throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+    }
 
     static IReadOnlyList<double> Values(TransformStep step, string key, IReadOnlyList<double> fallback) =>
         new TransformArguments(step.Arguments).Doubles(key, fallback);

@@ -1,3 +1,4 @@
+using Kindling.Compression;
 using Kindling.Data.BatchMix;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
@@ -17,7 +18,7 @@ public sealed class RecipeRun : IDisposable
 {
     internal RecipeRun(Recipe recipe, DataSplits data, IImageDataset train, IImageDataset? validation, IImageDataset? test,
         DataLoader trainLoader, DataLoader? validationLoader, DataLoader? testLoader, torch.nn.Module<torch.Tensor, torch.Tensor> model,
-        ISampleTransform trainTransform, ISampleTransform evalTransform, ChannelStatistics normalization)
+        ISampleTransform trainTransform, ISampleTransform evalTransform, ChannelStatistics normalization, Distiller? teacher = null)
     {
         Recipe = recipe;
         Data = data;
@@ -31,7 +32,8 @@ public sealed class RecipeRun : IDisposable
         TrainTransform = trainTransform;
         EvalTransform = evalTransform;
         Normalization = normalization;
-        TrainerOptions = recipe.ToTrainerOptions();
+        Teacher = teacher;
+        TrainerOptions = recipe.ToTrainerOptions() with { Distillation = teacher };
     }
 
     /// <summary>The resolved recipe.</summary>
@@ -67,6 +69,9 @@ public sealed class RecipeRun : IDisposable
     /// <summary>The freshly initialised model (seeded by training.seed).</summary>
     public torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; }
 
+    /// <summary>The frozen distillation teacher when the recipe names one, checked against the student; null otherwise.</summary>
+    public Distiller? Teacher { get; }
+
     /// <summary>The trainer's options, carrying the resolved recipe as config text and the batch mixing.</summary>
     public TrainerOptions TrainerOptions { get; }
 
@@ -89,5 +94,6 @@ public sealed class RecipeRun : IDisposable
         ValidationLoader?.Dispose();
         if (!ReferenceEquals(TestLoader, ValidationLoader)) TestLoader?.Dispose();
         Model.Dispose();
+        Teacher?.Dispose();
     }
 }

@@ -72,6 +72,8 @@ public sealed class Trainer
         using var ema = Options.EmaDecay is double decay ? new ModelEma(model, decay, Options.EmaWarmup) : null;
         var early = Options.EarlyStopping is { } eso ? new EarlyStopping(eso.Monitor, eso.Mode, eso.Patience, eso.MinDelta) : null;
         ILoss criterion = new CrossEntropy(Options.LabelSmoothing);
+        var distillation = Options.Distillation?.Loss(Options.LabelSmoothing);
+        Options.Distillation?.To(device);
 
         State = new TrainerState { Epochs = Options.Epochs, BatchesPerEpoch = batches, StepsPerEpoch = stepsPerEpoch };
         var parts = new TrainingCheckpoint.Parts(model, masters, optimizer, schedule, scaler, ema, early, State, Options);
@@ -91,7 +93,7 @@ public sealed class Trainer
                 var watch = Stopwatch.StartNew();
                 train.SetEpoch(epoch - 1);
                 var (trainLoss, trainAccuracy, gradNorm, images, interrupted) =
-                    TrainEpoch(model, train, device, computeType, masters, scaler, optimizer, schedule, ema, criterion, stepParameters, parts, lastPath, cancellation);
+                    TrainEpoch(model, train, device, computeType, masters, scaler, optimizer, schedule, ema, criterion, distillation, stepParameters, parts, lastPath, cancellation);
                 if (schedule is not null && schedule.Unit == ScheduleUnit.Epoch && schedule is not ReduceLROnPlateau && !interrupted)
                     schedule.Step();
 
@@ -181,7 +183,7 @@ public sealed class Trainer
 
     (double Loss, double Accuracy, double? GradNorm, long Images, bool Interrupted) TrainEpoch(
         nn.Module<Tensor, Tensor> model, DataLoader train, Device device, ScalarType? computeType, MasterWeights? masters, GradScaler? scaler,
-        optim.Optimizer optimizer, LrScheduler? schedule, ModelEma? ema, ILoss criterion, List<TorchSharp.Modules.Parameter> stepParameters,
+        optim.Optimizer optimizer, LrScheduler? schedule, ModelEma? ema, ILoss criterion, DistillationLoss? distillation, List<TorchSharp.Modules.Parameter> stepParameters,
         TrainingCheckpoint.Parts parts, string? lastPath, CancellationToken cancellation)
     {
         model.train();
@@ -219,14 +221,14 @@ public sealed class Trainer
                 {
                     var mixed = mix.Apply(x, y, Seeding.For(Options.Seed, "batch-mix", State.Epoch, index));
                     logits = model.forward(mixed.Images).to(float32);
-                    lossTensor = mixed.Loss((o, t) => criterion.Forward(o, t), logits);
+                    lossTensor = mixed.Loss(BatchLoss(criterion, distillation, mixed.Images), logits);
                     var predicted = logits.argmax(1);
                     correct = mixed.Lambda * predicted.eq(mixed.TargetsA).sum().item<long>() + (1 - mixed.Lambda) * predicted.eq(mixed.TargetsB).sum().item<long>();
                 }
                 else
                 {
                     logits = model.forward(x).to(float32);
-                    lossTensor = criterion.Forward(logits, y);
+                    lossTensor = BatchLoss(criterion, distillation, x)(logits, y);
                     correct = logits.argmax(1).eq(y).sum().item<long>();
                 }
                 loss = lossTensor.item<float>();
@@ -301,6 +303,19 @@ public sealed class Trainer
             }
         }
         return (lossSum / Math.Max(seen, 1), correctSum / Math.Max(seen, 1), normCount > 0 ? normSum / normCount : null, seen, false);
+    }
+
+    /// <summary>
+    /// The loss of one batch: the criterion, or with distillation the teacher's logits on the very images the
+    /// student saw (the mixed batch under mixup/CutMix) against the student's. Under mixing the distillation loss
+    /// is mixed over both targets like any loss; its KL term does not depend on the targets, so only the
+    /// cross-entropy is mixed.
+    /// </summary>
+    Func<Tensor, Tensor, Tensor> BatchLoss(ILoss criterion, DistillationLoss? distillation, Tensor input)
+    {
+        if (distillation is null) return criterion.Forward;
+        var teacher = Options.Distillation!.TeacherLogits(input);
+        return (logits, targets) => distillation.Forward(logits, teacher, targets);
     }
 
     /// <summary>The global L2 norm of the gradients with one device sync per step (not one per parameter); called inside the step's dispose scope.</summary>

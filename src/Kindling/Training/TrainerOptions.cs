@@ -49,6 +49,9 @@ public sealed record TrainerOptions
     /// <summary>Batch-level Mixup/CutMix; null: none.</summary>
     public IBatchMix? BatchMix { get; init; }
 
+    /// <summary>Knowledge distillation from a frozen teacher (its logits on the same, mixed, batch); null: plain cross-entropy.</summary>
+    public Compression.Distiller? Distillation { get; init; }
+
     /// <summary>Where best.ckpt and last.ckpt go; null: no checkpoints.</summary>
     public string? CheckpointDir { get; init; }
 

@@ -60,6 +60,33 @@ public static class TrainingCheckpoint
         CheckpointFile.Write(path, sections);
     }
 
+    /// <summary>
+    /// A checkpoint holding only a model's weights and the resolved recipe that rebuilds it (for imported or
+    /// transformed models): eval, predict, export and distillation read it like a trained one; it cannot be resumed.
+    /// </summary>
+    /// <param name="path">The checkpoint file, written atomically.</param>
+    /// <param name="model">The model whose parameters and buffers are saved.</param>
+    /// <param name="configText">The resolved recipe (<see cref="Config.Recipe.ToYaml"/>) that builds <paramref name="model"/>.</param>
+    /// <param name="kind">What made it (stored in the metadata), e.g. "imported".</param>
+    public static void SaveModel(string path, nn.Module model, string configText, string kind)
+    {
+        var git = GitInfo.Current();
+        var meta = new JsonObject
+        {
+            ["kind"] = kind,
+            ["config"] = configText,
+            ["git_commit"] = git?.Commit,
+            ["git_dirty"] = git?.Dirty,
+            ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3),
+            ["created"] = DateTime.UtcNow.ToString("O"),
+        };
+        CheckpointFile.Write(path, new Dictionary<string, byte[]>
+        {
+            ["model"] = NamedTensors.ToBytes(model.named_parameters().Select(n => (n.name, (Tensor)n.parameter)).Concat(model.named_buffers())),
+            ["meta"] = Encoding.UTF8.GetBytes(meta.ToJsonString(Json)),
+        });
+    }
+
     /// <summary>The metadata of a checkpoint (epoch, step, history, config, git commit, ...).</summary>
     public static JsonObject ReadMeta(string path) =>
         JsonNode.Parse(Encoding.UTF8.GetString(CheckpointFile.Read(path)["meta"]))!.AsObject();

@@ -55,6 +55,20 @@ public class RecipeBuilderTests
         Assert.IsType(expected, Recipe.Parse($"batch_mix: {section}\n").CreateBatchMix());
 
     [Fact]
+    public void TrainSubsetKeepsEveryClassesShareAndLeavesTheHoldoutAlone()
+    {
+        var bands = Kindling.Tests.Training.TinyData.Bands(90);
+        var data = new DataSplits("bands", bands, null, bands.Classes);
+        var (train, validation, _) = RecipeBuilder.Split(Recipe.Parse("data:\n  validation: {holdout: 30}\n  train_subset: 15\n"), data);
+        Assert.Equal(15, train.Count);
+        Assert.Equal(30, validation!.Count);
+        var labels = Enumerable.Range(0, train.Count).Select(i => train.GetLabel(i)).ToList();
+        Assert.All(Enumerable.Range(0, 3), c => Assert.Equal(5, labels.Count(l => l == c)));
+        var (whole, _, _) = RecipeBuilder.Split(Recipe.Parse("data:\n  validation: {holdout: 30}\n"), data);
+        Assert.Equal(60, whole.Count);
+    }
+
+    [Fact]
     public void NoMixingWhenBothAlphasAreZero() => Assert.Null(Recipe.Parse("").CreateBatchMix());
 
     [Fact]
