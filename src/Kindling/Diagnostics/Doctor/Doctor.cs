@@ -1,0 +1,65 @@
+using Kindling.Diagnostics.Doctor.Checks;
+using Kindling.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kindling.Diagnostics.Doctor;
+
+/// <summary>
+/// Runs checks against a recipe's model, data, loss and optimizer before training and says what is
+/// wrong and how to fix it (the seeds' debugging checklist, 004 8.1, made automatic). Every check leaves
+/// the model as it found it: weights, buffers, train/eval mode and libtorch's generator are restored.
+/// </summary>
+/// <example><code>
+/// using var run = RecipeBuilder.Build(Recipe.Load("configs/cifar10-fast.yaml"));
+/// var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
+/// foreach (var f in report.Findings) Console.WriteLine($"{f.Severity}: {f.Message} Fix: {f.Fix}");
+/// </code></example>
+public sealed class Doctor
+{
+    /// <param name="checks">The checks to run, in order; null: <see cref="DefaultChecks"/>.</param>
+    public Doctor(IEnumerable<IDoctorCheck>? checks = null) => Checks = (checks ?? DefaultChecks()).ToList();
+
+    /// <summary>The checks this doctor runs.</summary>
+    public IReadOnlyList<IDoctorCheck> Checks { get; }
+
+    /// <summary>Every built-in check: data first, then the model on one batch, then the slow ones.</summary>
+    public static IReadOnlyList<IDoctorCheck> DefaultChecks() =>
+    [
+        new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
+        new BatchNormBatchSizeCheck(), new NormWeightDecayCheck(), new DoubleSoftmaxCheck(), new InitialLossCheck(),
+        new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck(),
+    ];
+
+    /// <summary>Runs the checks (the slow ones unless <see cref="DoctorOptions.SkipSlow"/>) and returns the findings, errors first.</summary>
+    public DoctorReport Run(DoctorSubject subject, DoctorOptions? options = null)
+    {
+        TorchRuntime.EnsureLoaded();
+        options ??= new DoctorOptions();
+        var findings = new List<Finding>();
+        var ran = new List<string>();
+        var skipped = new List<string>();
+        var model = subject.Model;
+        model.to(Devices.Resolve(subject.Trainer.Device));
+        using var context = new DoctorContext(subject, options);
+        using var saved = new ModelSnapshot(model);
+        foreach (var check in Checks)
+        {
+            if (check.Slow && options.SkipSlow)
+            {
+                skipped.Add(check.Name);
+                continue;
+            }
+            try
+            {
+                findings.AddRange(check.Run(context));
+            }
+            finally
+            {
+                saved.Restore();
+            }
+            ran.Add(check.Name);
+        }
+        return new DoctorReport(findings.OrderByDescending(f => f.Severity).ToList(), ran, skipped);
+    }
+}
