@@ -3,6 +3,7 @@ using System.Globalization;
 using Kindling.Cli.Display;
 using Kindling.Config;
 using Kindling.Data.Datasets;
+using Kindling.Diagnostics.Doctor;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
@@ -43,6 +44,10 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Plain progress lines instead of the live display.")]
         public bool Plain { get; init; }
 
+        [CommandOption("--no-doctor")]
+        [Description("Skip the doctor's fast checks before training (they stop the run on an error, exit 3).")]
+        public bool NoDoctor { get; init; }
+
         public override ValidationResult Validate() =>
             Resume is not null && (Config is not null || Set.Length > 0 || Out is not null)
                 ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set and --out.")
@@ -74,6 +79,17 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
         log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
+        if (resumeFrom is null && !settings.NoDoctor)
+        {
+            // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
+            var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
+            DoctorPrinter.Table(report, log);
+            if (report.HasErrors)
+            {
+                log.WriteLine("training not started: fix the errors above (or run with --no-doctor to train anyway).");
+                return DoctorPrinter.ErrorFound;
+            }
+        }
         if (resumeFrom is null)
         {
             folder.WriteConfig(run.Recipe.ToYaml());

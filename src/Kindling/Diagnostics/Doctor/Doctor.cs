@@ -54,6 +54,12 @@ public sealed class Doctor
             {
                 findings.AddRange(check.Run(context));
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A broken recipe can make a check's forward pass throw (a label past the last class does): that is a finding too.
+                findings.Add(new Finding(check.Name, Severity.Error, $"the check could not run: {e.Message}",
+                    "Fix what the message names (and any other error reported here) and run the doctor again."));
+            }
             finally
             {
                 saved.Restore();

@@ -19,7 +19,7 @@ public sealed record DoctorOptions
     public double InitialLossFactor { get; init; } = 2;
 
     /// <summary>Optimizer steps of the overfit-one-batch test.</summary>
-    public int OverfitSteps { get; init; } = 150;
+    public int OverfitSteps { get; init; } = 200;
 
     /// <summary>Samples of the batch the overfit test trains on (the first training batch, cut to this).</summary>
     public int OverfitBatch { get; init; } = 16;

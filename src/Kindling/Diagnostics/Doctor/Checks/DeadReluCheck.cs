@@ -34,8 +34,8 @@ public sealed class DeadReluCheck : IDoctorCheck
         var bad = dead.Where(d => d.Fraction > context.Options.DeadReluFraction).ToList();
         if (bad.Count == 0) yield break;
         yield return new Finding(Name, Severity.Warning,
-            $"{bad.Count} of {dead.Count} ReLU layers have more than {context.Options.DeadReluFraction:P0} of their units dead (zero for the whole first batch): " +
-            string.Join(", ", bad.Take(5).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Layer} {d.Fraction:P0} of {d.Units}")) ) +
+            string.Create(CultureInfo.InvariantCulture, $"{bad.Count} of {dead.Count} ReLU layers have more than {context.Options.DeadReluFraction * 100:F0}% of their units dead (zero for the whole first batch): ") +
+            string.Join(", ", bad.Take(5).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Layer} {d.Fraction * 100:F0}% of {d.Units}")) ) +
             (bad.Count > 5 ? ", ..." : "") + ". Dead units pass no gradient.",
             "Check the biases and initialisation before those layers (Kaiming init, bias 0), normalize the inputs, lower the learning rate, or use LeakyReLU/GELU.");
     }
