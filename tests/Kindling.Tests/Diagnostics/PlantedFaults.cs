@@ -58,6 +58,34 @@ static class PlantedFaults
         public override Tensor forward(Tensor x) => body.call(x).detach();
     }
 
+    /// <summary>sqrt masked by where after a linear layer: the forward is finite, but sqrt's backward at the masked negatives is 0 x NaN.</summary>
+    public static nn.Module<Tensor, Tensor> NanInBackward()
+    {
+        manual_seed(3);
+        return nn.Sequential(("flat", nn.Flatten()), ("fc1", nn.Linear(64, 16)), ("bad", new WhereSqrt()), ("fc2", nn.Linear(16, 3)));
+    }
+
+    /// <summary>A model whose forward sleeps: compute dominates the step.</summary>
+    public static nn.Module<Tensor, Tensor> Slow(int milliseconds)
+    {
+        manual_seed(3);
+        return nn.Sequential(("flat", nn.Flatten()), ("fc", nn.Linear(64, 3)), ("sleep", new Sleep(milliseconds)));
+    }
+
+    sealed class Sleep(int milliseconds) : nn.Module<Tensor, Tensor>(nameof(Sleep))
+    {
+        public override Tensor forward(Tensor x)
+        {
+            Thread.Sleep(milliseconds);
+            return x.alias();
+        }
+    }
+
+    sealed class WhereSqrt() : nn.Module<Tensor, Tensor>(nameof(WhereSqrt))
+    {
+        public override Tensor forward(Tensor x) => where(x > 0, x.sqrt(), zeros_like(x));
+    }
+
     sealed class LogMinusOne() : nn.Module<Tensor, Tensor>(nameof(LogMinusOne))
     {
         public override Tensor forward(Tensor x) => (x - 1).log();
