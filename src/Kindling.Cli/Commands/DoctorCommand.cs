@@ -40,7 +40,7 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
         using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = Console.Error.WriteLine });
         var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow });
         if (settings.Json) Console.WriteLine(DoctorPrinter.Json(report));
-        else DoctorPrinter.Table(report, Console.Out);
+        else DoctorPrinter.Print(report, Console.Out, asTable: !Console.IsOutputRedirected);
         return report.HasErrors ? DoctorPrinter.ErrorFound : 0;
     }
 }

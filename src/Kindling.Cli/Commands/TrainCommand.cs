@@ -4,6 +4,8 @@ using Kindling.Cli.Display;
 using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
+using Kindling.Diagnostics.Gradients;
+using Kindling.Diagnostics.Profiling;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
@@ -44,6 +46,22 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Plain progress lines instead of the live display.")]
         public bool Plain { get; init; }
 
+        [CommandOption("--profile")]
+        [Description("Time every step's phases (data, host-to-device, forward, backward, optimizer, logging): table, verdict, profile.json, plots/profile.png.")]
+        public bool Profile { get; init; }
+
+        [CommandOption("--detect-anomaly")]
+        [Description("libtorch's autograd anomaly mode: stop at the first op whose backward returns NaN and name it (slow; for debugging).")]
+        public bool DetectAnomaly { get; init; }
+
+        [CommandOption("--grad-monitor")]
+        [Description("Per-parameter gradient and weight norms each step: TensorBoard, gradients.jsonl, a table at the end, and the layer where a NaN/Inf first appeared.")]
+        public bool GradMonitor { get; init; }
+
+        [CommandOption("--grad-monitor-every <STEPS>")]
+        [Description("Write the per-parameter scalars to TensorBoard every this many optimizer steps (default 10).")]
+        public int GradMonitorEvery { get; init; } = 10;
+
         [CommandOption("--no-doctor")]
         [Description("Skip the doctor's fast checks before training (they stop the run on an error, exit 3).")]
         public bool NoDoctor { get; init; }
@@ -51,6 +69,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         public override ValidationResult Validate() =>
             Resume is not null && (Config is not null || Set.Length > 0 || Out is not null)
                 ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set and --out.")
+                : GradMonitorEvery < 1 ? ValidationResult.Error($"--grad-monitor-every must be at least 1; got {GradMonitorEvery}.")
                 : ValidationResult.Success();
     }
 
@@ -83,7 +102,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
             var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
-            DoctorPrinter.Table(report, log);
+            DoctorPrinter.Print(report, log, asTable: !Console.IsErrorRedirected);
             if (report.HasErrors)
             {
                 log.WriteLine("training not started: fix the errors above (or run with --no-doctor to train anyway).");
@@ -102,6 +121,17 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Model, hparams));
         PlotsCallback? plots = run.Recipe.Logging.Plots ? new PlotsCallback(folder.PlotsDir, run.Classes) : null;
         if (plots is not null) callbacks.Add(plots);
+        var monitor = settings.GradMonitor
+            ? new GradientMonitor(run.Model, new GradientMonitorOptions
+            {
+                TensorBoardDir = run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null,
+                JsonlPath = Path.Combine(folder.Root, "gradients.jsonl"),
+                LogEvery = settings.GradMonitorEvery,
+                Log = line => log.WriteLine($"gradient monitor: {line}"),
+            })
+            : null;
+        if (monitor is not null) callbacks.Add(monitor);
+        var profiler = settings.Profile ? new StepProfiler() : null;
 
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -115,7 +145,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         FitResult result;
         try
         {
-            var options = run.TrainerOptions with { CheckpointDir = folder.CheckpointsDir };
+            var options = run.TrainerOptions with { CheckpointDir = folder.CheckpointsDir, StepTimer = profiler, DetectAnomaly = settings.DetectAnomaly };
             bool live = !settings.Plain && LiveProgress.Supported;
             result = live
                 ? LiveProgress.Run(display => new Trainer(options, callbacks.Append(display)).Fit(run.Model, run.TrainLoader, run.ValidationLoader, resumeFrom, interrupt.Token))
@@ -125,6 +155,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            if (monitor is not null) DiagnosticsOutput.Gradients(monitor, Console.Out);
+            if (profiler is not null) DiagnosticsOutput.Profile(profiler.Summary(), folder, Console.Out);
         }
 
         if (result.EndReason == "interrupted")

@@ -4,16 +4,25 @@ using Spectre.Console;
 
 namespace Kindling.Cli.Display;
 
-/// <summary>A doctor report as a table (severity, check, finding, fix) or as JSON, for `kindling doctor` and the checks before `kindling train`.</summary>
+/// <summary>
+/// A doctor report as a table (severity, check, finding, fix) on a terminal, as plain lines (one per finding,
+/// its fix indented below) when redirected, or as JSON; for `kindling doctor` and the checks before `kindling train`.
+/// </summary>
 static class DoctorPrinter
 {
     /// <summary>Exit code of `kindling doctor` (and of `kindling train` stopped by it) when a finding has error severity.</summary>
     public const int ErrorFound = 3;
 
-    public static void Table(DoctorReport report, TextWriter output)
+    public static void Print(DoctorReport report, TextWriter output, bool asTable)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (report.Findings.Count > 0)
+        if (report.Findings.Count > 0 && !asTable)
+            foreach (var f in report.Findings)
+            {
+                output.WriteLine($"{f.Severity.ToString().ToLowerInvariant()} [{f.Check}] {f.Message}");
+                if (f.Fix.Length > 0) output.WriteLine($"    fix: {f.Fix}");
+            }
+        else if (report.Findings.Count > 0)
         {
             var table = new Table().Border(TableBorder.Simple).AddColumn("severity").AddColumn("check").AddColumn("finding").AddColumn("fix");
             foreach (var f in report.Findings)
@@ -21,7 +30,7 @@ static class DoctorPrinter
             console.Write(table);
         }
         int errors = report.Of(Kindling.Diagnostics.Doctor.Severity.Error).Count(), warnings = report.Of(Kindling.Diagnostics.Doctor.Severity.Warning).Count();
-        console.WriteLine($"doctor: {errors} error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}, " +
+        output.WriteLine($"doctor: {errors} error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}, " +
                           $"{report.Findings.Count - errors - warnings} info from {report.ChecksRun.Count} checks" +
                           (report.ChecksSkipped.Count > 0 ? $" (skipped: {string.Join(", ", report.ChecksSkipped)})" : ""));
     }
