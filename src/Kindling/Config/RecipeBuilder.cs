@@ -21,6 +21,7 @@ public static class RecipeBuilder
     public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
     {
         recipe.Validate();
+        RequireNoAuto(recipe);
         var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
@@ -144,6 +145,15 @@ public static class RecipeBuilder
             InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
         },
     };
+
+    // A run built with a placeholder would train with it silently: auto values are chosen first.
+    static void RequireNoAuto(Recipe recipe)
+    {
+        var auto = new List<string>();
+        if (recipe.Data.BatchSizeIsAuto) auto.Add("data.batch_size: auto is chosen by the batch-size finder before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Optimizer.LrIsAuto) auto.Add("optimizer.lr: auto is chosen by the LR range test before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (auto.Count > 0) throw new RecipeException("recipe", auto);
+    }
 
     static IReadOnlyList<double> Values(TransformStep step, string key, IReadOnlyList<double> fallback) =>
         new TransformArguments(step.Arguments).Doubles(key, fallback);
