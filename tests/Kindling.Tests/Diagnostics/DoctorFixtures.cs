@@ -46,10 +46,14 @@ static class DoctorFixtures
         };
     }
 
-    public static DoctorReport Examine(DoctorSubject subject, bool slow = false)
+    /// <summary>Runs the doctor (every check, or only <paramref name="checks"/>); the slow checks with short sweeps, to keep the tests fast.</summary>
+    public static DoctorReport Examine(DoctorSubject subject, bool slow = false, params IDoctorCheck[] checks) =>
+        Examine(subject, new DoctorOptions { SkipSlow = !slow, LrFinderSteps = 40 }, checks);
+
+    public static DoctorReport Examine(DoctorSubject subject, DoctorOptions options, params IDoctorCheck[] checks)
     {
         using (subject.TrainLoader)
-            return new Doctor().Run(subject, new DoctorOptions { SkipSlow = !slow });
+            return new Doctor(checks.Length > 0 ? checks : null).Run(subject, options);
     }
 
     public static string Show(DoctorReport report) =>

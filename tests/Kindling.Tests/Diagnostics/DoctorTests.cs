@@ -1,5 +1,6 @@
 using Kindling.Data.Transforms;
 using Kindling.Diagnostics.Doctor;
+using Kindling.Diagnostics.Doctor.Checks;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
@@ -30,6 +31,7 @@ public class DoctorTests
         Assert.False(report.HasErrors || report.HasWarnings, Show(report));
         Assert.Contains("overfit-one-batch", report.ChecksRun);
         Assert.Contains("gradient-flow", report.ChecksRun);
+        Assert.Contains("learning-rate", report.ChecksRun);
     }
 
     [Fact]
@@ -38,7 +40,7 @@ public class DoctorTests
         var subject = Subject();
         var before = subject.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var rng = get_rng_state();
-        Examine(subject, slow: true);
+        Examine(subject, slow: true, new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck());
         foreach (var (name, tensor) in subject.Model.state_dict())
             Assert.True(tensor.equal(before[name]).all().item<bool>(), $"{name} changed");
         Assert.True(get_rng_state().equal(rng).all().item<bool>(), "the generator moved");
@@ -135,13 +137,24 @@ public class DoctorTests
     [Fact]
     public void AModelThatCannotOverfitOneBatchIsAnError()
     {
-        // A loss against shuffled targets: every other check passes, only training on one batch shows it.
-        var broken = Examine(Subject(loss: new PlantedFaults.ShuffledTargetsLoss()), slow: true);
+        // A loss against shuffled targets: every fast check passes, only training on one batch shows it.
+        var shuffled = new PlantedFaults.ShuffledTargetsLoss();
+        Assert.Empty(Examine(Subject(loss: shuffled)).Findings);
+        var shortRun = new DoctorOptions { OverfitSteps = 60 };
+        var broken = Examine(Subject(loss: shuffled), shortRun, new OverfitOneBatchCheck());
         Assert.Contains("cannot overfit one batch", Single(broken, "overfit-one-batch", Severity.Error).Message);
 
-        var detached = Examine(Subject(new PlantedFaults.DetachedOutput()), slow: true);
+        var detached = Examine(Subject(new PlantedFaults.DetachedOutput()), shortRun, new GradientFlowCheck(), new OverfitOneBatchCheck());
         Single(detached, "overfit-one-batch", Severity.Error);
         Assert.Contains("does not depend on any trainable parameter", Single(detached, "gradient-flow", Severity.Error).Message);
+    }
+
+    [Fact]
+    public void ALearningRateFarAboveTheRangeTestsIsAWarning()
+    {
+        var high = new TrainerOptions { Device = "cpu", Optimizer = new OptimizerOptions { Name = "sgd", Lr = 50, Momentum = 0.9 } };
+        var f = Single(Examine(Subject(trainer: high), slow: true, new LearningRateCheck()), "learning-rate", Severity.Warning);
+        Assert.Contains("reaches a learning rate of 50", f.Message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Kindling.Diagnostics.Doctor.Checks;
 using Kindling.Runtime;
+using Kindling.Tuning;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace Kindling.Diagnostics.Doctor;
 /// <summary>
 /// Runs checks against a recipe's model, data, loss and optimizer before training and says what is
 /// wrong and how to fix it (the seeds' debugging checklist, 004 8.1, made automatic). Every check leaves
-/// the model as it found it: weights, buffers, train/eval mode and libtorch's generator are restored.
+/// the model as it found it: weights, buffers, gradients, train/eval mode and libtorch's generator are restored.
 /// </summary>
 /// <example><code>
 /// using var run = RecipeBuilder.Build(Recipe.Load("configs/cifar10-fast.yaml"));
@@ -28,7 +29,7 @@ public sealed class Doctor
     [
         new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
         new BatchNormBatchSizeCheck(), new NormWeightDecayCheck(), new DoubleSoftmaxCheck(), new InitialLossCheck(),
-        new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck(),
+        new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck(), new LearningRateCheck(),
     ];
 
     /// <summary>Runs the checks (the slow ones unless <see cref="DoctorOptions.SkipSlow"/>) and returns the findings, errors first.</summary>
@@ -42,7 +43,8 @@ public sealed class Doctor
         var model = subject.Model;
         model.to(Devices.Resolve(subject.Trainer.Device));
         using var context = new DoctorContext(subject, options);
-        using var saved = new ModelSnapshot(model);
+        using var saved = ModelSnapshot.Take(model);
+        using var rng = get_rng_state();
         foreach (var check in Checks)
         {
             if (check.Slow && options.SkipSlow)
@@ -62,7 +64,9 @@ public sealed class Doctor
             }
             finally
             {
+                // Checks run the model (BatchNorm statistics move) or train it, and draw from the generator.
                 saved.Restore();
+                set_rng_state(rng);
             }
             ran.Add(check.Name);
         }

@@ -27,6 +27,9 @@ public sealed record DoctorOptions
     /// <summary>The overfit test passes when the loss falls below this fraction of its first value (and the batch is all right).</summary>
     public double OverfitLossRatio { get; init; } = 0.1;
 
+    /// <summary>Steps of the LR range test the learning-rate check runs.</summary>
+    public int LrFinderSteps { get; init; } = 100;
+
     /// <summary>Samples compared between the training and the eval transform.</summary>
     public int PreprocessingSamples { get; init; } = 64;
 }
