@@ -38,7 +38,8 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
         TorchRuntime.EnsureLoaded();
         var recipe = Recipe.Load(settings.Config ?? RecipeLocator.Find(), settings.Set);
         using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = Console.Error.WriteLine });
-        var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow });
+        var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow },
+            check => { if (check.Slow) Console.Error.WriteLine($"doctor: {check.Name} (trains for a while)..."); });
         if (settings.Json) Console.WriteLine(DoctorPrinter.Json(report));
         else DoctorPrinter.Print(report, Console.Out, asTable: !Console.IsOutputRedirected);
         return report.HasErrors ? DoctorPrinter.ErrorFound : 0;

@@ -33,7 +33,10 @@ public sealed class Doctor
     ];
 
     /// <summary>Runs the checks (the slow ones unless <see cref="DoctorOptions.SkipSlow"/>) and returns the findings, errors first.</summary>
-    public DoctorReport Run(DoctorSubject subject, DoctorOptions? options = null)
+    /// <param name="subject">What to examine.</param>
+    /// <param name="options">Thresholds and switches; null: defaults.</param>
+    /// <param name="starting">Told the name of each check as it starts (progress for the slow ones).</param>
+    public DoctorReport Run(DoctorSubject subject, DoctorOptions? options = null, Action<IDoctorCheck>? starting = null)
     {
         TorchRuntime.EnsureLoaded();
         options ??= new DoctorOptions();
@@ -52,6 +55,7 @@ public sealed class Doctor
                 skipped.Add(check.Name);
                 continue;
             }
+            starting?.Invoke(check);
             try
             {
                 findings.AddRange(check.Run(context));

@@ -27,6 +27,13 @@ public sealed record DoctorOptions
     /// <summary>The overfit test passes when the loss falls below this fraction of its first value (and the batch is all right).</summary>
     public double OverfitLossRatio { get; init; } = 0.1;
 
+    /// <summary>
+    /// The schedule's peak learning rate more than this many times the rate where the LR range test's loss bottoms
+    /// out is reported. One-cycle peaks sit near that minimum by design (the default recipe's 0.2 is 1.2x it), so
+    /// only a rate well past it, where the loss has been rising for a while, counts as far above.
+    /// </summary>
+    public double LrAboveMinimum { get; init; } = 3;
+
     /// <summary>Steps of the LR range test the learning-rate check runs.</summary>
     public int LrFinderSteps { get; init; } = 100;
 

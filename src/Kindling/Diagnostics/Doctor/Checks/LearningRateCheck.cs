@@ -7,8 +7,9 @@ namespace Kindling.Diagnostics.Doctor.Checks;
 
 /// <summary>
 /// The highest learning rate the recipe's schedule reaches (after the linear scaling rule) against the LR range
-/// test (<see cref="LrFinder"/>) on the same model, data, optimizer and loss: above the rate where the range
-/// test's smoothed loss bottoms out, the loss already rises, so training there is unstable or diverges.
+/// test (<see cref="LrFinder"/>) on the same model, data, optimizer and loss: well above the rate where the range
+/// test's smoothed loss bottoms out (<see cref="DoctorOptions.LrAboveMinimum"/> times it), the loss has been
+/// rising for a while, so training there is unstable or diverges.
 /// </summary>
 public sealed class LearningRateCheck : IDoctorCheck
 {
@@ -26,10 +27,10 @@ public sealed class LearningRateCheck : IDoctorCheck
         var result = new LrFinder(new LrFinderOptions { Steps = context.Options.LrFinderSteps, ClipGradNorm = trainer.ClipGradNorm })
             .Run(context.Model, context.Loader, trainer.Optimizer, context.Loss);
         if (result.MinimumLr is not double minimum) yield break; // too few points to judge
-        if (peak <= minimum) yield break;
+        if (peak <= context.Options.LrAboveMinimum * minimum) yield break;
         yield return new Finding(Name, Severity.Warning,
             string.Create(CultureInfo.InvariantCulture,
-                $"the schedule reaches a learning rate of {peak:G3}, above {minimum:G3}, where the LR range test's loss bottoms out ({result.Points.Count} steps, {result.StopReason}); ") +
+                $"the schedule reaches a learning rate of {peak:G3}, {peak / minimum:G3}x the {minimum:G3} where the LR range test's loss bottoms out ({result.Points.Count} steps, {result.StopReason}); ") +
             string.Create(CultureInfo.InvariantCulture, $"past that point the loss rises. The range test suggests {result.Steepest:G3} (steepest descent) or {result.MinimumTenth:G3} (minimum / 10, for a one-cycle peak)."),
             "Lower optimizer.lr (or the schedule's max_lr) to the suggestion: kindling lr-find --config FILE shows the curve, and optimizer.lr: auto uses it.");
     }
