@@ -25,7 +25,7 @@ public class RecipeTuningTests
             model: {"{"}name: fastnet, width_multiplier: 0.25{"}"}
             optimizer: {optimizer}
             schedule: {"{"}name: one_cycle_lr{"}"}
-            training: {"{"}epochs: 1, device: cpu{"}"}
+            training: {"{"}epochs: 1, device: cpu, threads: 1{"}"}
             """;
     }
 
