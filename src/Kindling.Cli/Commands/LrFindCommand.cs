@@ -77,14 +77,17 @@ sealed class LrFindCommand : Command<LrFindCommand.Settings>
             Console.WriteLine(result.ToJson());
             return 0;
         }
-        var suggestion = RecipeTuning.SuggestionFor(run.Recipe);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         var table = new Table().Border(TableBorder.Simple).AddColumn("key").AddColumn("value");
         table.AddRow("steps", CliErrors.Esc($"{result.Points.Count} of {options.Steps}: {result.StopReason}"));
         table.AddRow("steepest descent", Show(result.Steepest));
         table.AddRow("minimum", Show(result.MinimumLr));
         table.AddRow("minimum / 10", Show(result.MinimumTenth));
-        table.AddRow("lr: auto takes", CliErrors.Esc($"{(suggestion == LrSuggestion.MinimumTenth ? "minimum / 10" : "steepest descent")} = {Show(suggestion == LrSuggestion.MinimumTenth ? result.MinimumTenth : result.Steepest)} (schedule {run.Recipe.Schedule.Name})"));
+        if (result.Steepest is not null || result.MinimumTenth is not null)
+        {
+            var (lr, how) = RecipeTuning.ChooseLr(run.Recipe, result);
+            table.AddRow("lr: auto takes", CliErrors.Esc($"{Show(lr)}: {how} ({run.Recipe.Schedule.Name})"));
+        }
         if (!recipe.Optimizer.LrIsAuto) table.AddRow("recipe lr", Show(recipe.Optimizer.Lr));
         table.AddRow("curve", CliErrors.Esc(json));
         if (png is not null) table.AddRow("plot", CliErrors.Esc(png));

@@ -10,6 +10,7 @@ using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
+using Kindling.Tuning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -94,7 +95,11 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         }
 
         var log = Console.Error;
-        using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
+        var open = new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) };
+        // lr: auto and batch_size: auto are chosen before the run is built (a resumed run's config has the numbers).
+        var tuned = RecipeTuning.HasAuto(recipe) ? RecipeTuning.Resolve(recipe, open, log.WriteLine) : null;
+        recipe = tuned?.Recipe ?? recipe;
+        using var run = RecipeBuilder.Build(recipe, open);
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
         log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
@@ -111,7 +116,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (resumeFrom is null)
         {
-            folder.WriteConfig(run.Recipe.ToYaml());
+            folder.WriteConfig((tuned?.ConfigHeader ?? "") + run.Recipe.ToYaml());
+            tuned?.Save(folder);
             folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
         }
 

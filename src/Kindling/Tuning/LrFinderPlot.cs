@@ -37,7 +37,7 @@ public static class LrFinderPlot
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = x => Math.Pow(10, x).ToString("G1", CultureInfo.InvariantCulture),
+            LabelFormatter = Power,
         };
         plot.Title(title ?? $"LR range test ({result.Points.Count} steps, {result.StopReason.Split(':')[0]})");
         plot.XLabel("learning rate (log scale)");
@@ -51,6 +51,13 @@ public static class LrFinderPlot
         if (lr is not double x) return;
         var line = plot.Add.VerticalLine(Math.Log10(x), 2, color, LinePattern.Dashed);
         line.LegendText = $"{label}: {Show(x)}";
+    }
+
+    // 1e-7 ... 0.001, 0.01, 0.1, 1, 10, 100 ... 1e4
+    static string Power(double log10)
+    {
+        int e = (int)Math.Round(log10);
+        return e is >= -3 and <= 3 ? Math.Pow(10, e).ToString("0.###", CultureInfo.InvariantCulture) : $"1e{e}";
     }
 
     static string Show(double v) => v.ToString("G3", CultureInfo.InvariantCulture);

@@ -50,12 +50,21 @@ public static class RecipeTuning
     }
 
     /// <summary>
-    /// Which suggestion <c>lr: auto</c> takes: one tenth of the minimum under one_cycle_lr, whose warm-up makes a
-    /// peak near the loss's floor safe (fastai's advice for fit_one_cycle); the steepest descent otherwise, where
-    /// the LR starts at its highest.
+    /// The learning rate <c>lr: auto</c> takes from a range test, and how. The test ramps the rate up from the
+    /// initial weights, as a warm-up does: under a warm-up (one_cycle_lr, or warmup_steps) the run reaches its
+    /// peak only after such a ramp, so the larger of the two suggestions is used; without one the run starts at
+    /// its highest rate from the initial weights, so the smaller, more cautious one is used.
     /// </summary>
-    public static LrSuggestion SuggestionFor(Recipe recipe) =>
-        recipe.Schedule.Name.Trim().ToLowerInvariant() == "one_cycle_lr" ? LrSuggestion.MinimumTenth : LrSuggestion.Steepest;
+    /// <exception cref="InvalidOperationException">The curve is too short for either suggestion.</exception>
+    public static (double Lr, string How) ChooseLr(Recipe recipe, LrFinderResult result)
+    {
+        var candidates = new[] { (Lr: result.Steepest, Name: "steepest descent"), (Lr: result.MinimumTenth, Name: "minimum / 10") }.Where(c => c.Lr is not null).ToList();
+        if (candidates.Count == 0) result.Suggest(LrSuggestion.Steepest); // throws with the reason
+        bool warmup = recipe.Schedule.Name.Trim().ToLowerInvariant() == "one_cycle_lr" || recipe.Schedule.WarmupSteps > 0;
+        var pick = warmup ? candidates.MaxBy(c => c.Lr)! : candidates.MinBy(c => c.Lr)!;
+        string rule = candidates.Count == 1 ? "the only suggestion" : warmup ? "the larger suggestion, as the schedule warms up" : "the smaller suggestion, as the schedule starts at its peak";
+        return (pick.Lr!.Value, $"{pick.Name}, {rule}");
+    }
 
     /// <summary>
     /// Chooses the recipe's <c>auto</c> values: the batch size first (the LR depends on it), then the learning rate,
@@ -89,15 +98,14 @@ public static class RecipeTuning
         }
         if (recipe.Optimizer.LrIsAuto)
         {
-            var suggestion = SuggestionFor(recipe);
             log?.Invoke("optimizer.lr: auto: running the LR range test...");
             using (var run = RecipeBuilder.Build(WithoutAuto(recipe), open))
                 lrFind = FindLr(run, lrOptions);
-            double lr = lrFind.Suggest(suggestion);
+            var (lr, how) = ChooseLr(recipe, lrFind);
             // The factory multiplies lr by effective batch / base_batch_size: store what makes the product the found rate.
             double stored = recipe.Optimizer.BaseBatchSize is int b ? lr * b / (recipe.Data.BatchSize * recipe.Training.AccumulationSteps) : lr;
             recipe = recipe with { Optimizer = recipe.Optimizer with { Lr = stored, LrIsAuto = false } };
-            var note = $"optimizer.lr: {Show(stored)} chosen by the LR range test: {(suggestion == LrSuggestion.MinimumTenth ? "one tenth of the minimum" : "the steepest descent")} " +
+            var note = $"optimizer.lr: {Show(stored)} chosen by the LR range test: {how} " +
                        $"(steepest {Show(lrFind.Steepest)}, minimum {Show(lrFind.MinimumLr)}, minimum/10 {Show(lrFind.MinimumTenth)}; {lrFind.Points.Count} steps, {lrFind.StopReason.Split(':')[0]})" +
                        (stored != lr ? $"; base_batch_size scales it to {Show(lr)}" : "");
             notes.Add(note);

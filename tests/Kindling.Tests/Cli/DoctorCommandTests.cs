@@ -9,7 +9,7 @@ public class DoctorCommandTests
     static string Recipe(TempDir tmp, int batch)
     {
         var pictures = Path.Combine(tmp.Path, "pictures");
-        if (!Directory.Exists(pictures)) TrainCommandTests.WriteFolder(pictures, 16);
+        if (!Directory.Exists(pictures)) TinyPictures.Write(pictures, 16);
         var recipe = Path.Combine(tmp.Path, $"tiny-{batch}.yaml");
         // 48 pictures, 12 held out: 36 to train on.
         File.WriteAllText(recipe, $"""

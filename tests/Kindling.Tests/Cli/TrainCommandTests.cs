@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SkiaSharp;
 
 namespace Kindling.Tests.Cli;
 
@@ -7,35 +6,12 @@ namespace Kindling.Tests.Cli;
 [Collection("Console")]
 public class TrainCommandTests
 {
-    // Class c is a picture dominated by channel c, plus noise: learnable in a few steps (also used by DoctorCommandTests).
-    internal static void WriteFolder(string root, int perClass)
-    {
-        var rng = new Random(4);
-        foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
-        {
-            Directory.CreateDirectory(Path.Combine(root, name));
-            for (int i = 0; i < perClass; i++)
-            {
-                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
-                for (int y = 0; y < 8; y++)
-                    for (int x = 0; x < 8; x++)
-                    {
-                        var v = new byte[3];
-                        for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
-                        bitmap.SetPixel(x, y, new SKColor(v[0], v[1], v[2]));
-                    }
-                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-                File.WriteAllBytes(Path.Combine(root, name, $"{i:D3}.png"), data.ToArray());
-            }
-        }
-    }
-
     [Fact]
     public void TrainWritesTheWholeRunFolderAndItsCheckpointEvaluatesAndPredicts()
     {
         using var tmp = new TempDir();
         var pictures = Path.Combine(tmp.Path, "pictures");
-        WriteFolder(pictures, 16);
+        TinyPictures.Write(pictures, 16);
         var recipe = Path.Combine(tmp.Path, "tiny.yaml");
         File.WriteAllText(recipe, $"""
             data:
