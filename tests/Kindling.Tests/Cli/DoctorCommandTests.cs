@@ -32,6 +32,7 @@ public class DoctorCommandTests
             training:
               epochs: 2
               device: cpu
+              threads: 1
             """);
         return recipe;
     }

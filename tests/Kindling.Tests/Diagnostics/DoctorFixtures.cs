@@ -41,7 +41,8 @@ static class DoctorFixtures
             TrainLoader = new DataLoader(data, new DataLoaderOptions { BatchSize = batch, Shuffle = shuffle, Seed = 1, DropLast = dropLast }, train),
             TrainTransform = train,
             EvalTransform = eval,
-            Trainer = trainer ?? new TrainerOptions { Device = "cpu", Optimizer = new OptimizerOptions { Name = "adamw", Lr = 1e-3, WeightDecay = 0.01 } },
+            // One libtorch thread: on a loaded 2-core machine two spin-waiting threads make these tiny steps several times slower.
+            Trainer = (trainer ?? new TrainerOptions { Optimizer = new OptimizerOptions { Name = "adamw", Lr = 1e-3, WeightDecay = 0.01 } }) with { Device = "cpu", Threads = 1 },
             Loss = loss,
         };
     }

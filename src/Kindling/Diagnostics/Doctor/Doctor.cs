@@ -44,6 +44,8 @@ public sealed class Doctor
         var ran = new List<string>();
         var skipped = new List<string>();
         var model = subject.Model;
+        // As the Trainer will run it: on its device, with its threads.
+        if (subject.Trainer.Threads is int threads) set_num_threads(threads);
         model.to(Devices.Resolve(subject.Trainer.Device));
         using var context = new DoctorContext(subject, options);
         using var saved = ModelSnapshot.Take(model);
