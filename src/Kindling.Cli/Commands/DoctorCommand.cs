@@ -4,6 +4,7 @@ using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Runtime;
+using Kindling.Tuning;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
@@ -37,7 +38,10 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
     {
         TorchRuntime.EnsureLoaded();
         var recipe = Recipe.Load(settings.Config ?? RecipeLocator.Find(), settings.Set);
-        using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Download = true, Log = Console.Error.WriteLine });
+        var open = new DataOpenOptions { Download = true, Log = Console.Error.WriteLine };
+        // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train.
+        if (RecipeTuning.HasAuto(recipe)) recipe = RecipeTuning.Resolve(recipe, open, Console.Error.WriteLine).Recipe;
+        using var run = RecipeBuilder.Build(recipe, open);
         var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow },
             check => { if (check.Slow) Console.Error.WriteLine($"doctor: {check.Name} (trains for a while)..."); });
         if (settings.Json) Console.WriteLine(DoctorPrinter.Json(report));
