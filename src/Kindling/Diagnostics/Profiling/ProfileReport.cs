@@ -40,9 +40,6 @@ public static class ProfileReport
         plot.Axes.Margins(bottom: 0);
         plot.Title($"{summary.Bound}-bound: {summary.StepMs:F1} ms per step over {summary.Steps} steps");
         plot.YLabel("ms per step");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp.png";
-        plot.SavePng(temp, 800, 450);
-        File.Move(temp, path, overwrite: true);
+        Plots.Save(plot, path, 800, 450);
     }
 }
