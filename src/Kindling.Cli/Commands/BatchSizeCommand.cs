@@ -17,16 +17,8 @@ namespace Kindling.Cli.Commands;
 /// </summary>
 sealed class BatchSizeCommand : Command<BatchSizeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RecipeSettings
     {
-        [CommandOption("--config <FILE>")]
-        [Description("Recipe YAML (default: configs/fashion-mnist-fast.yaml).")]
-        public string? Config { get; init; }
-
-        [CommandOption("--set <KEY=VALUE>")]
-        [Description("Override a recipe key, e.g. --set model.width_multiplier=1 (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("--start <N>")]
         [Description("The first batch size tried (default 16).")]
         public int Start { get; init; } = 16;
@@ -56,8 +48,8 @@ sealed class BatchSizeCommand : Command<BatchSizeCommand.Settings>
             Max = settings.Max,
             MemoryBudgetBytes = settings.MemoryBudget is { } budget ? MemorySize.Parse(budget) : null,
         }.Validate();
-        var path = settings.Config ?? RecipeLocator.Find();
-        var recipe = Recipe.Load(path, settings.Set);
+        var path = settings.RecipePath;
+        var recipe = settings.LoadRecipe();
         TorchRuntime.EnsureLoaded();
         var log = Console.Error;
         var outDir = settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path) + "-batch-size");

@@ -17,16 +17,8 @@ namespace Kindling.Cli.Commands;
 /// </summary>
 sealed class LrFindCommand : Command<LrFindCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RecipeSettings
     {
-        [CommandOption("--config <FILE>")]
-        [Description("Recipe YAML (default: configs/fashion-mnist-fast.yaml).")]
-        public string? Config { get; init; }
-
-        [CommandOption("--set <KEY=VALUE>")]
-        [Description("Override a recipe key, e.g. --set optimizer.name=adamw (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("--start-lr <LR>")]
         [Description("The sweep's first learning rate (default 1e-7).")]
         public double StartLr { get; init; } = 1e-7;
@@ -51,8 +43,8 @@ sealed class LrFindCommand : Command<LrFindCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var options = new LrFinderOptions { StartLr = settings.StartLr, EndLr = settings.EndLr, Steps = settings.Steps }.Validate();
-        var path = settings.Config ?? RecipeLocator.Find();
-        var recipe = Recipe.Load(path, settings.Set);
+        var path = settings.RecipePath;
+        var recipe = settings.LoadRecipe();
         TorchRuntime.EnsureLoaded();
         var log = Console.Error;
         var open = new DataOpenOptions { Download = true, Log = log.WriteLine };

@@ -48,10 +48,7 @@ public sealed class BatchSizeFinder
             model.train();
             bool cuda = device.type == DeviceType.CUDA;
             if (!cuda && !ProcessMemory.Supported) throw new NotSupportedException("measuring a CPU step's peak memory needs Linux's /proc/self/status.");
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long baseline = cuda ? 0 : ProcessMemory.Current();
-            BatchMeasurement Measure(int batchSize) => Step(model, opt, criterion, train, transform, device, batchSize, cuda ? null : baseline);
+            BatchMeasurement Measure(int batchSize) => Step(model, opt, criterion, train, transform, device, batchSize, measureMemory: !cuda);
             return cuda
                 ? BatchSizeSearch.UntilOutOfMemory(Measure, Options, train.Count, onProbe)
                 : BatchSizeSearch.WithinBudget(Measure, Options, Options.MemoryBudgetBytes ?? (long)(ProcessMemory.Available() * Options.BudgetFraction), train.Count, onProbe);
@@ -64,13 +61,19 @@ public sealed class BatchSizeFinder
     }
 
     BatchMeasurement Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, ILoss criterion, IImageDataset train, ISampleTransform? transform,
-        Device device, int batchSize, long? baseline)
+        Device device, int batchSize, bool measureMemory)
     {
         using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = batchSize, Shuffle = true, Seed = batchSize }, transform);
         using var batch = loader.First();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        if (baseline is not null) ProcessMemory.ResetPeak();
+        // The baseline is taken per size, right before its steps, with freed memory handed back: what was resident
+        // before (weights, optimizer state, the batch) is not the step's, and drift between sizes does not count.
+        long baseline = 0;
+        if (measureMemory)
+        {
+            ProcessMemory.Settle();
+            baseline = ProcessMemory.Current();
+            ProcessMemory.ResetPeak();
+        }
         var watch = new Stopwatch();
         for (int i = 0; i < Options.WarmupSteps + Options.TimedSteps; i++)
         {
@@ -84,7 +87,7 @@ public sealed class BatchSizeFinder
             if (device.type == DeviceType.CUDA) cuda.synchronize();
         }
         watch.Stop();
-        long? peak = baseline is long b ? ProcessMemory.Peak() - b : null;
+        long? peak = measureMemory ? Math.Max(0, ProcessMemory.Peak() - baseline) : null;
         return new BatchMeasurement(peak, (double)batch.Count * Options.TimedSteps / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
     }
 }

@@ -9,7 +9,7 @@ public sealed record BatchSizeFinderOptions
     /// <summary>The largest batch size tried (also capped by the training set's size).</summary>
     public int Max { get; init; } = 1024;
 
-    /// <summary>CPU: the bytes a training step may take above the process's memory before probing; null: <see cref="BudgetFraction"/> of the machine's available memory.</summary>
+    /// <summary>CPU: the bytes a training step may take above what the process holds before it; null: <see cref="BudgetFraction"/> of the memory available when the search starts.</summary>
     public long? MemoryBudgetBytes { get; init; }
 
     /// <summary>The share of available memory used when no budget is given.</summary>

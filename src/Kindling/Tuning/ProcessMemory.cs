@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Kindling.Tuning;
 
@@ -31,6 +32,23 @@ internal static class ProcessMemory
             return false;
         }
     }
+
+    /// <summary>
+    /// Collects .NET garbage and hands the C allocator's free memory back to the system (glibc's malloc_trim), so the
+    /// resident size is live memory: without it, memory freed by an earlier, smaller step stays resident and hides
+    /// part of the next step's need.
+    /// </summary>
+    public static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        try { malloc_trim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int malloc_trim(nuint pad);
 
     /// <summary>Memory the machine can give without swapping (MemAvailable), or what .NET sees as available elsewhere.</summary>
     public static long Available()

@@ -49,4 +49,11 @@ public class RecipeAutoTests
         Assert.Contains("data.batch_size: auto is chosen by the batch-size finder", e.Message);
         Assert.Contains("RecipeTuning.Resolve", e.Message);
     }
+
+    [Fact]
+    public void TheScheduleAsksForANumber()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ScheduleTrace.Compute(Recipe.Parse("optimizer: {lr: auto}\nschedule: {name: one_cycle_lr}"), 1000));
+        Assert.Contains("optimizer.lr is auto", e.Message);
+    }
 }
