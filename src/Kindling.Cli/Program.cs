@@ -31,6 +31,9 @@ app.Configure(config =>
     config.AddCommand<FuseCommand>("fuse").WithDescription("Which BatchNorms fold into their convolutions (and why the rest stay), and the fused model's eval speed against the unfused one, measured alternately.");
     config.AddCommand<PruneCommand>("prune").WithDescription("Prune a checkpoint (unstructured L1, or --structured filters removed), fine-tune it, and write the smaller checkpoint with its sparsity and accuracies.");
     config.AddCommand<QuantizeCommand>("quantize").WithDescription("INT8 ONNX model of a checkpoint (static, dynamic or QAT) with size, accuracy and speed against float.");
+    config.AddCommand<DoctorCommand>("doctor").WithDescription("Check a recipe before training: findings with severity and the fix; exit 3 on an error.");
+    config.AddCommand<LrFindCommand>("lr-find").WithDescription("The LR range test on a recipe: suggested learning rates, a PNG of the curve and its JSON.");
+    config.AddCommand<BatchSizeCommand>("batch-size").WithDescription("The largest batch a recipe's training step fits, images/s per size, and the LR scaled to it.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

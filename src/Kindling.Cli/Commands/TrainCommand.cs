@@ -3,10 +3,14 @@ using System.Globalization;
 using Kindling.Cli.Display;
 using Kindling.Config;
 using Kindling.Data.Datasets;
+using Kindling.Diagnostics.Doctor;
+using Kindling.Diagnostics.Gradients;
+using Kindling.Diagnostics.Profiling;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
+using Kindling.Tuning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -43,9 +47,30 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Plain progress lines instead of the live display.")]
         public bool Plain { get; init; }
 
+        [CommandOption("--profile")]
+        [Description("Time every step's phases (data, host-to-device, forward, backward, optimizer, logging): table, verdict, profile.json, plots/profile.png.")]
+        public bool Profile { get; init; }
+
+        [CommandOption("--detect-anomaly")]
+        [Description("libtorch's autograd anomaly mode: stop at the first op whose backward returns NaN and name it (slow; for debugging).")]
+        public bool DetectAnomaly { get; init; }
+
+        [CommandOption("--grad-monitor")]
+        [Description("Per-parameter gradient and weight norms each step: TensorBoard, gradients.jsonl, a table at the end, and the layer where a NaN/Inf first appeared.")]
+        public bool GradMonitor { get; init; }
+
+        [CommandOption("--grad-monitor-every <STEPS>")]
+        [Description("Write the per-parameter scalars to TensorBoard every this many optimizer steps (default 10).")]
+        public int GradMonitorEvery { get; init; } = 10;
+
+        [CommandOption("--no-doctor")]
+        [Description("Skip the doctor's fast checks before training (they stop the run on an error, exit 3).")]
+        public bool NoDoctor { get; init; }
+
         public override ValidationResult Validate() =>
             Resume is not null && (Config is not null || Set.Length > 0 || Out is not null)
                 ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set and --out.")
+                : GradMonitorEvery < 1 ? ValidationResult.Error($"--grad-monitor-every must be at least 1; got {GradMonitorEvery}.")
                 : ValidationResult.Success();
     }
 
@@ -74,7 +99,9 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
 
         if (adjust is not null) recipe = adjust(recipe);
         var log = Console.Error;
-        using var training = RecipeTraining.Open(recipe, folder, resumeFrom, new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) });
+        var open = new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) };
+        // lr: auto and batch_size: auto are chosen in Open, before the run is built (a resumed run's config has the numbers).
+        using var training = RecipeTraining.Open(recipe, folder, resumeFrom, open);
         var run = training.Run;
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
@@ -82,14 +109,46 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (run.Teacher is { } teacher)
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
                 run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));
+        if (resumeFrom is null && !settings.NoDoctor)
+        {
+            // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
+            var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
+            DoctorPrinter.Print(report, log, asTable: !Console.IsErrorRedirected);
+            if (report.HasErrors)
+            {
+                log.WriteLine("training not started: fix the errors above (or run with --no-doctor to train anyway).");
+                return DoctorPrinter.ErrorFound;
+            }
+        }
+
+        var monitor = settings.GradMonitor
+            ? new GradientMonitor(run.Model, new GradientMonitorOptions
+            {
+                TensorBoardDir = run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null,
+                JsonlPath = Path.Combine(folder.Root, "gradients.jsonl"),
+                LogEvery = settings.GradMonitorEvery,
+                Log = line => log.WriteLine($"gradient monitor: {line}"),
+            })
+            : null;
+        var profiler = settings.Profile ? new StepProfiler() : null;
+        ITrainerCallback[] extra = monitor is null ? [] : [monitor];
+        TrainerOptions Adjust(TrainerOptions o) => o with { StepTimer = profiler, DetectAnomaly = settings.DetectAnomaly };
 
         FitResult result;
         using (var interrupt = new Interruption(log, "finishing the current step and writing the last checkpoint"))
         {
-            bool live = !settings.Plain && LiveProgress.Supported;
-            result = live
-                ? LiveProgress.Run(display => training.Fit([display], interrupt.Token))
-                : training.Fit([new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token);
+            try
+            {
+                bool live = !settings.Plain && LiveProgress.Supported;
+                result = live
+                    ? LiveProgress.Run(display => training.Fit([.. extra, display], interrupt.Token, Adjust))
+                    : training.Fit([.. extra, new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token, Adjust);
+            }
+            finally
+            {
+                if (monitor is not null) DiagnosticsOutput.Gradients(monitor, Console.Out);
+                if (profiler is not null) DiagnosticsOutput.Profile(profiler.Summary(), folder, Console.Out);
+            }
         }
 
         if (result.EndReason == "interrupted")

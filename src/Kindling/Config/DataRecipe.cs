@@ -12,8 +12,12 @@ public sealed record DataRecipe
     /// <summary>Train on a stratified subset of this many images of the training split (after the holdout), the same for every run of the recipe; null: all of it. For low-data runs and quick measurements.</summary>
     public int? TrainSubset { get; init; }
 
-    /// <summary>Samples per batch.</summary>
+    /// <summary>Samples per batch; <c>auto</c>: the batch-size finder picks it before training.</summary>
+    [AutoValue(nameof(BatchSizeIsAuto))]
     public int BatchSize { get; init; } = 128;
+
+    /// <summary>The recipe says <c>batch_size: auto</c> and no number has been chosen yet (<see cref="Tuning.RecipeTuning.Resolve"/> chooses it).</summary>
+    public bool BatchSizeIsAuto { get; internal init; }
 
     /// <summary>Batch size of the validation and test loaders; null: <see cref="BatchSize"/> (no gradients, so larger is fine).</summary>
     public int? EvalBatchSize { get; init; }

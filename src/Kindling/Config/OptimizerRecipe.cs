@@ -8,8 +8,12 @@ public sealed record OptimizerRecipe
     /// <summary>A name from <see cref="OptimizerFactory.Names"/>.</summary>
     public string Name { get; init; } = "adamw";
 
-    /// <summary>Learning rate (the peak of one_cycle_lr unless the schedule names max_lr).</summary>
+    /// <summary>Learning rate (the peak of one_cycle_lr unless the schedule names max_lr); <c>auto</c>: the LR range test picks it before training.</summary>
+    [AutoValue(nameof(LrIsAuto))]
     public double Lr { get; init; } = 1e-3;
+
+    /// <summary>The recipe says <c>lr: auto</c> and no number has been chosen yet (<see cref="Tuning.RecipeTuning.Resolve"/> chooses it).</summary>
+    public bool LrIsAuto { get; internal init; }
 
     /// <summary>SGD/RMSprop momentum.</summary>
     public double Momentum { get; init; }

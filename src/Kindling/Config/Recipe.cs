@@ -113,6 +113,8 @@ public sealed record Recipe
         Distillation.Validate(e, "distillation");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
+        if (Optimizer.LrIsAuto && Schedule.MaxLr is not null)
+            e.Add("optimizer.lr", "auto would be ignored: schedule.max_lr sets the peak; remove schedule.max_lr to let the LR range test choose it, or give lr a number.");
         if (Schedule.Name == "one_cycle_lr" && Schedule.CycleMomentum && Optimizer.Name is "adagrad")
             e.Add("schedule.cycle_momentum", "adagrad has neither momentum nor betas to cycle; set cycle_momentum: false.");
         if (Schedule.Name == "one_cycle_lr" && Schedule.CycleMomentum && Optimizer.Name is "sgd" or "rmsprop" && Optimizer.Momentum == 0)

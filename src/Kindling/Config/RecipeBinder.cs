@@ -34,6 +34,11 @@ internal sealed class RecipeBinder(RecipeErrors errors)
                 errors.Add(child, "unknown key" + (near is null ? "" : $"; did you mean '{Join(path, near)}'?") + $" (known keys{(path.Length == 0 ? "" : " of " + path)}: {string.Join(", ", known)}){At(keyNode)}.");
                 continue;
             }
+            if (RecipeSchema.AutoFlag(property) is { } flag && value is YamlScalarNode { Value: "auto", Style: ScalarStyle.Plain or ScalarStyle.Any })
+            {
+                flag.SetValue(target, true);
+                continue;
+            }
             if (TryValue(property.PropertyType, RecipeSchema.IsNullable(property), value, child, out var bound))
                 property.SetValue(target, bound);
         }

@@ -24,6 +24,7 @@ public static class RecipeBuilder
         recipe.Validate();
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
+        RequireNoAuto(recipe);
         var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
@@ -195,6 +196,15 @@ public static class RecipeBuilder
         var path = Path.GetFullPath(d.Teacher!);
         return File.Exists(path) ? path
             : throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+    }
+
+    // A run built with a placeholder would train with it silently: auto values are chosen first.
+    static void RequireNoAuto(Recipe recipe)
+    {
+        var auto = new List<string>();
+        if (recipe.Data.BatchSizeIsAuto) auto.Add("data.batch_size: auto is chosen by the batch-size finder before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Optimizer.LrIsAuto) auto.Add("optimizer.lr: auto is chosen by the LR range test before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (auto.Count > 0) throw new RecipeException("recipe", auto);
     }
 
     static IReadOnlyList<double> Values(TransformStep step, string key, IReadOnlyList<double> fallback) =>

@@ -34,6 +34,12 @@ internal static class RecipeSchema
     public static PropertyInfo? Find(Type section, string key) =>
         Keys(section).FirstOrDefault(k => k.Key == key).Property;
 
+    /// <summary>The bool property that records <c>auto</c> for a key marked <see cref="AutoValueAttribute"/>, or null.</summary>
+    public static PropertyInfo? AutoFlag(PropertyInfo property) =>
+        property.GetCustomAttribute<AutoValueAttribute>() is { } auto
+            ? property.DeclaringType!.GetProperty(auto.Flag, BindingFlags.Public | BindingFlags.Instance) ?? throw new InvalidOperationException($"{property.DeclaringType.Name}.{auto.Flag} is missing.")
+            : null;
+
     /// <summary>Whether the property may be null (Nullable&lt;T&gt; or an annotated reference).</summary>
     public static bool IsNullable(PropertyInfo property) =>
         Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;

@@ -4,12 +4,13 @@ using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
+using Kindling.Tuning;
 
 namespace Kindling.Config;
 
 /// <summary>
 /// A recipe trained into a run folder: what <c>kindling train</c> does, callable from C# (a sweep
-/// trains each trial with it). <see cref="Open"/> builds the run and writes config.yaml and
+/// trains each trial with it). <see cref="Open"/> chooses <c>auto</c> values, builds the run and writes config.yaml and
 /// environment.json (on a fresh run); <see cref="Fit"/> trains with the folder's callbacks
 /// (metrics.jsonl, summary.json, TensorBoard, plots) plus the caller's; <see cref="Finish"/> evaluates
 /// the test split and writes the final summary and report.md.
@@ -59,12 +60,15 @@ public sealed class RecipeTraining : IDisposable
     {
         if (resumeFrom is not null && !File.Exists(resumeFrom))
             throw new FileNotFoundException($"{folder.Root} has no checkpoint {resumeFrom} to resume from.", resumeFrom);
-        var run = RecipeBuilder.Build(recipe, open);
+        // lr: auto and batch_size: auto are chosen before the run is built; a resumed run's config.yaml has the numbers.
+        var tuned = resumeFrom is null && RecipeTuning.HasAuto(recipe) ? RecipeTuning.Resolve(recipe, open, open?.Log) : null;
+        var run = RecipeBuilder.Build(tuned?.Recipe ?? recipe, open);
         try
         {
             if (resumeFrom is null)
             {
-                folder.WriteConfig(run.Recipe.ToYaml());
+                folder.WriteConfig((tuned?.ConfigHeader ?? "") + run.Recipe.ToYaml());
+                tuned?.Save(folder);
                 folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, commandLine ?? Environment.CommandLine));
             }
             return new RecipeTraining(run, folder, resumeFrom);
@@ -79,9 +83,11 @@ public sealed class RecipeTraining : IDisposable
     /// <summary>Trains (or continues) the run with the folder's callbacks and <paramref name="extra"/> ones (progress, stop rules).</summary>
     /// <param name="extra">More callbacks, called after the folder's.</param>
     /// <param name="cancellation">Finishes the current step, writes last.ckpt and ends with end reason "interrupted".</param>
-    public FitResult Fit(IEnumerable<ITrainerCallback>? extra = null, CancellationToken cancellation = default)
+    /// <param name="adjust">Changes the trainer options first (a profiler, anomaly mode).</param>
+    public FitResult Fit(IEnumerable<ITrainerCallback>? extra = null, CancellationToken cancellation = default, Func<TrainerOptions, TrainerOptions>? adjust = null)
     {
         var options = Run.TrainerOptions with { CheckpointDir = Folder.CheckpointsDir };
+        if (adjust is not null) options = adjust(options);
         return new Trainer(options, callbacks.Concat(extra ?? [])).Fit(Run.Model, Run.TrainLoader, Run.ValidationLoader, ResumeFrom, cancellation);
     }
 

@@ -22,7 +22,7 @@ internal static class RecipeWriter
     {
         var node = new YamlMappingNode();
         foreach (var (key, property) in RecipeSchema.Keys(section.GetType()))
-            node.Add(key, Value(property.GetValue(section)));
+            node.Add(key, RecipeSchema.AutoFlag(property)?.GetValue(section) is true ? Plain("auto") : Value(property.GetValue(section)));
         return node;
     }
 

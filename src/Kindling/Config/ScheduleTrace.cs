@@ -26,6 +26,9 @@ public static class ScheduleTrace
     public static IReadOnlyList<SchedulePoint> Compute(Recipe recipe, int samples)
     {
         recipe.Validate();
+        if (Tuning.RecipeTuning.HasAuto(recipe))
+            throw new ArgumentException($"the schedule needs numbers, but {(recipe.Optimizer.LrIsAuto ? "optimizer.lr" : "data.batch_size")} is auto (chosen when training starts); " +
+                                        "give one with --set (kindling lr-find / batch-size suggest them).");
         int batches = BatchesPerEpoch(recipe, samples);
         if (batches < 1)
             throw new ArgumentException($"{samples} training samples with batch_size {recipe.Data.BatchSize} and drop_last give no batch; lower data.batch_size.");

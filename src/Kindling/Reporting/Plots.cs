@@ -184,7 +184,7 @@ public static class Plots
         return classNames ?? Enumerable.Range(0, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 
-    static string Save(Plot plot, string path, int width = Width, int height = Height)
+    internal static string Save(Plot plot, string path, int width = Width, int height = Height)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);

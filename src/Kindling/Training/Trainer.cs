@@ -84,6 +84,8 @@ public sealed class Trainer
         string endReason = "completed";
 
         foreach (var c in callbacks) c.OnFitStart(State);
+        // Anomaly mode is process-wide in libtorch: on for this Fit only.
+        using var anomaly = Options.DetectAnomaly ? autograd.set_detect_anomaly(true) : null;
         try
         {
             for (int epoch = State.Epoch + 1; epoch <= Options.Epochs; epoch++)
@@ -195,10 +197,13 @@ public sealed class Trainer
         long seen = resumed?.Seen ?? 0, normCount = resumed?.NormCount ?? 0;
         int skip = resumed?.Batches ?? 0;
         var watch = Stopwatch.StartNew();
+        var timer = Options.StepTimer;
+        timer?.EpochStart(device);
         int index = 0;
         foreach (var batch in train)
         {
             using var _ = batch;
+            timer?.PhaseEnd(StepPhase.Data);
             if (index < skip)
             {
                 // Done before the interruption: the weights, optimizer and RNG already include these batches.
@@ -215,6 +220,7 @@ public sealed class Trainer
             {
                 var x = Evaluator.PrepareInput(batch.Images, device, computeType, Options.ChannelsLast);
                 var y = batch.Labels.to(device);
+                timer?.PhaseEnd(StepPhase.HostToDevice);
                 Tensor lossTensor;
                 Tensor logits;
                 if (Options.BatchMix is { } mix)
@@ -232,14 +238,18 @@ public sealed class Trainer
                     correct = logits.argmax(1).eq(y).sum().item<long>();
                 }
                 loss = lossTensor.item<float>();
+                timer?.PhaseEnd(StepPhase.Forward);
                 var scaled = lossTensor / window;
-                (scaler is not null ? scaler.ScaleLoss(scaled) : scaled).backward();
+                Backward(scaler is not null ? scaler.ScaleLoss(scaled) : scaled, index);
+                timer?.PhaseEnd(StepPhase.Backward);
 
                 if (stepNow)
                 {
                     masters?.GradientsToMasters();
                     scaler?.Unscale(stepParameters);
+                    timer?.PhaseEnd(StepPhase.Optimizer);
                     foreach (var c in callbacks) c.OnBeforeOptimizerStep(State, index + 1, steppedNamed);
+                    timer?.PhaseEnd(StepPhase.Logging);
                     if (Options.ClipGradNorm is double maxNorm) norm = nn.utils.clip_grad_norm_(stepParameters, maxNorm);
                     else if (Options.NonFinite != NonFiniteAction.Off) norm = GlobalNorm(stepParameters);
                     if (Options.ClipGradValue is double clip) nn.utils.clip_grad_value_(stepParameters, clip);
@@ -280,6 +290,7 @@ public sealed class Trainer
                         else schedule.Step();
                     }
                     if (stepped) ema?.Update(model);
+                    timer?.PhaseEnd(StepPhase.Optimizer);
                 }
             }
             if (norm is double finiteNorm && double.IsFinite(finiteNorm))
@@ -295,6 +306,8 @@ public sealed class Trainer
             var info = new BatchInfo(index, batches, loss, correct / batch.Count, lossSum / seen, correctSum / seen, State.LearningRate,
                 seen / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), norm, stepped);
             foreach (var c in callbacks) c.OnBatchEnd(State, info);
+            timer?.PhaseEnd(StepPhase.Logging);
+            timer?.StepEnd();
             // Interrupt only between optimizer steps, so no half-accumulated gradient is lost.
             if (stepNow && cancellation.IsCancellationRequested && index < batches)
             {
@@ -316,6 +329,25 @@ public sealed class Trainer
         if (distillation is null) return criterion.Forward;
         var teacher = Options.Distillation!.TeacherLogits(input);
         return (logits, targets) => distillation.Forward(logits, teacher, targets);
+    }
+
+    /// <summary>loss.backward(); under anomaly mode, libtorch's error (which names the op whose backward returned NaN) says where in training it happened.</summary>
+    void Backward(Tensor loss, int index)
+    {
+        if (!Options.DetectAnomaly)
+        {
+            loss.backward();
+            return;
+        }
+        try
+        {
+            loss.backward();
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException)
+        {
+            throw new NonFiniteTrainingException($"anomaly mode: at epoch {State.Epoch}, batch {index + 1} (step {State.GlobalStep + 1}), backward failed: " +
+                $"{e.Message.Split('\n')[0].Trim()} That op (or the forward op it belongs to) produced the NaN: guard it (clamp, add an epsilon, mask before the op, not after).", null);
+        }
     }
 
     /// <summary>The global L2 norm of the gradients with one device sync per step (not one per parameter); called inside the step's dispose scope.</summary>

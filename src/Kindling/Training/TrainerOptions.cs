@@ -63,6 +63,12 @@ public sealed record TrainerOptions
     /// <summary>The k of the top-k accuracy reported.</summary>
     public int TopK { get; init; } = 5;
 
+    /// <summary>Told where each step's time goes (a profiler); null: no timing.</summary>
+    public IStepTimer? StepTimer { get; init; }
+
+    /// <summary>Run with libtorch's autograd anomaly mode: backward stops at the first op whose gradient is NaN and names it (slow; for debugging).</summary>
+    public bool DetectAnomaly { get; init; }
+
     /// <summary>The resolved recipe, stored in checkpoints.</summary>
     public string? ConfigText { get; init; }
 }

@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using Kindling.Cli.Display;
+using Kindling.Config;
+using Kindling.Data.Datasets;
+using Kindling.Diagnostics.Doctor;
+using Kindling.Runtime;
+using Kindling.Tuning;
+using Spectre.Console.Cli;
+
+namespace Kindling.Cli.Commands;
+
+/// <summary>
+/// `kindling doctor --config FILE`: runs the doctor's checks against a recipe's data, model, loss and
+/// optimizer and prints what is wrong and how to fix it. Exits 3 when a finding is an error.
+/// </summary>
+sealed class DoctorCommand : Command<DoctorCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--config <FILE>")]
+        [Description("The recipe (YAML) to examine (default: configs/fashion-mnist-fast.yaml).")]
+        public string? Config { get; init; }
+
+        [CommandOption("--set <KEY=VALUE>")]
+        [Description("Override a recipe key, e.g. --set data.batch_size=8 (repeatable).")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("--json")]
+        [Description("Print the findings as JSON.")]
+        public bool Json { get; init; }
+
+        [CommandOption("--skip-slow")]
+        [Description("Leave out the checks that train (overfit one batch, the LR range test).")]
+        public bool SkipSlow { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoaded();
+        var recipe = Recipe.Load(settings.Config ?? RecipeLocator.Find(), settings.Set);
+        var open = new DataOpenOptions { Download = true, Log = Console.Error.WriteLine };
+        // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train.
+        if (RecipeTuning.HasAuto(recipe)) recipe = RecipeTuning.Resolve(recipe, open, Console.Error.WriteLine).Recipe;
+        using var run = RecipeBuilder.Build(recipe, open);
+        var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow },
+            check => { if (check.Slow) Console.Error.WriteLine($"doctor: {check.Name} (trains for a while)..."); });
+        if (settings.Json) Console.WriteLine(DoctorPrinter.Json(report));
+        else DoctorPrinter.Print(report, Console.Out, asTable: !Console.IsOutputRedirected);
+        return report.HasErrors ? DoctorPrinter.ErrorFound : 0;
+    }
+}

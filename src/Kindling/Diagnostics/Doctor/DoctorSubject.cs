@@ -1,0 +1,44 @@
+using Kindling.Config;
+using Kindling.Data.Loading;
+using Kindling.Data.Transforms;
+using Kindling.Losses;
+using Kindling.Training;
+using static TorchSharp.torch;
+
+namespace Kindling.Diagnostics.Doctor;
+
+/// <summary>
+/// What the doctor examines: the model, the training loader (its data, sampler and batch size), the
+/// transforms, the loss and the trainer's options (optimizer, accumulation, device). From a recipe:
+/// <see cref="From(RecipeRun)"/>.
+/// </summary>
+public sealed record DoctorSubject
+{
+    /// <summary>The model as it will be trained (freshly initialised).</summary>
+    public required nn.Module<Tensor, Tensor> Model { get; init; }
+
+    /// <summary>The training loader; its first batch is what the forward checks run on.</summary>
+    public required DataLoader TrainLoader { get; init; }
+
+    /// <summary>The training transform (with augmentation); with <see cref="EvalTransform"/>, compared on the same images.</summary>
+    public ISampleTransform? TrainTransform { get; init; }
+
+    /// <summary>The validation/test transform.</summary>
+    public ISampleTransform? EvalTransform { get; init; }
+
+    /// <summary>Optimizer, accumulation, label smoothing and device, as the Trainer will use them.</summary>
+    public TrainerOptions Trainer { get; init; } = new();
+
+    /// <summary>The loss; null: the Trainer's cross-entropy with <see cref="TrainerOptions.LabelSmoothing"/>.</summary>
+    public ILoss? Loss { get; init; }
+
+    /// <summary>The subject of a built recipe: its model, training loader, transforms and trainer options.</summary>
+    public static DoctorSubject From(RecipeRun run) => new()
+    {
+        Model = run.Model,
+        TrainLoader = run.TrainLoader,
+        TrainTransform = run.TrainTransform,
+        EvalTransform = run.EvalTransform,
+        Trainer = run.TrainerOptions,
+    };
+}
