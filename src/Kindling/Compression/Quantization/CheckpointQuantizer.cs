@@ -75,9 +75,11 @@ public static class CheckpointQuantizer
         log("quantize: accuracy (float TorchSharp, float ONNX Runtime, INT8)");
         EvalResult torchEval;
         using (var loader = Eval()) torchEval = Evaluator.Evaluate(fp32, loader, run.Classes.Count);
-        double fp32OnnxAccuracy, int8Accuracy;
-        using (var loader = Eval()) fp32OnnxAccuracy = ortFp32.Accuracy(loader);
-        using (var loader = Eval()) int8Accuracy = ortInt8.Accuracy(loader);
+        (long[] Predictions, long[] Labels) fp32Onnx, int8Onnx;
+        using (var loader = Eval()) fp32Onnx = ortFp32.Predict(loader);
+        using (var loader = Eval()) int8Onnx = ortInt8.Predict(loader);
+        double Accuracy((long[] P, long[] L) r) => r.P.Zip(r.L).Count(p => p.First == p.Second) / (double)r.L.Length;
+        double agreement = fp32Onnx.Predictions.Zip(int8Onnx.Predictions).Count(p => p.First == p.Second) / (double)fp32Onnx.Predictions.Length;
 
         log("quantize: timing (alternating engines)");
         double load = LoadAverage();
@@ -109,8 +111,9 @@ public static class CheckpointQuantizer
             Fp32OnnxBytes = new FileInfo(fp32Path).Length,
             Int8OnnxBytes = new FileInfo(int8Path).Length,
             Fp32TorchAccuracy = torchEval.Accuracy,
-            Fp32OnnxAccuracy = fp32OnnxAccuracy,
-            Int8Accuracy = int8Accuracy,
+            Fp32OnnxAccuracy = Accuracy(fp32Onnx),
+            Int8Accuracy = Accuracy(int8Onnx),
+            Agreement = agreement,
             Threads = o.Threads,
             ThroughputBatch = o.ThroughputBatch,
             Timings = timings,
