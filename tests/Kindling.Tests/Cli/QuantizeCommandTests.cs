@@ -66,7 +66,7 @@ public class QuantizeCommandTests
         {
             var outDir = Path.Combine(tmp.Path, mode);
             var (code, output, error) = CliRunner.Kindling("quantize", "--checkpoint", checkpoint, "--mode", mode, "--calibration-batches", "2",
-                "--observer", mode == "static" ? "percentile" : "minmax", "--out", outDir, "--json");
+                "--observer", mode == "static" ? "percentile" : "minmax", "--timing-rounds", "1", "--out", outDir, "--json");
             Assert.True(code == 0, $"{mode}: exit {code}: {error}\n{output}");
             foreach (var file in new[] { "model.fp32.onnx", "model.int8.onnx", "model.int8.optimized.onnx", "report.md", "report.json" })
                 Assert.True(File.Exists(Path.Combine(outDir, file)), $"{mode}: {file} missing");

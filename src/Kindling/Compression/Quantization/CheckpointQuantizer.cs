@@ -152,8 +152,16 @@ public static class CheckpointQuantizer
             EarlyStopping = null,
             EmaDecay = null,
         };
-        o.Log?.Invoke($"quantize: QAT fine-tuning {o.QatEpochs} epoch(s) at lr {trainer.Optimizer.Lr:G3}");
-        new Trainer(trainer).Fit(qat, run.TrainLoader, run.ValidationLoader);
+        o.Log?.Invoke($"quantize: QAT fine-tuning {o.QatEpochs} epoch(s) on {(o.QatTrainImages is int k ? Math.Min(k, run.TrainSet.Count) : run.TrainSet.Count):N0} images at lr {trainer.Optimizer.Lr:G3}");
+        if (o.QatTrainImages is int n && n < run.TrainSet.Count)
+        {
+            // A stratified sample of n images (the held-out side of a stratified split): classes balanced, seed fixed.
+            var subset = Splits.StratifiedHoldout(run.TrainSet, n, seed: 0).Validation;
+            var d = run.Recipe.Data;
+            using var loader = new DataLoader(subset, new DataLoaderOptions { BatchSize = d.BatchSize, Shuffle = true, DropLast = d.DropLast, NumWorkers = d.NumWorkers, Seed = run.Recipe.Training.Seed }, run.TrainTransform);
+            new Trainer(trainer).Fit(qat, loader, run.ValidationLoader);
+        }
+        else new Trainer(trainer).Fit(qat, run.TrainLoader, run.ValidationLoader);
         return qat.ToOnnx();
     }
 
