@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SkiaSharp;
 
 namespace Kindling.Tests.Cli;
 
@@ -10,24 +9,7 @@ public class QuantizeCommandTests
     static string TrainTiny(string root)
     {
         var pictures = Path.Combine(root, "pictures");
-        var rng = new Random(9);
-        foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
-        {
-            Directory.CreateDirectory(Path.Combine(pictures, name));
-            for (int i = 0; i < 20; i++)
-            {
-                using var bitmap = new SKBitmap(new SKImageInfo(8, 8, SKColorType.Rgba8888, SKAlphaType.Opaque));
-                for (int y = 0; y < 8; y++)
-                    for (int x = 0; x < 8; x++)
-                    {
-                        var v = new byte[3];
-                        for (int k = 0; k < 3; k++) v[k] = (byte)(k == c ? 160 + rng.Next(90) : rng.Next(90));
-                        bitmap.SetPixel(x, y, new SKColor(v[0], v[1], v[2]));
-                    }
-                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-                File.WriteAllBytes(Path.Combine(pictures, name, $"{i:D3}.png"), data.ToArray());
-            }
-        }
+        TrainCommandTests.WriteFolder(pictures, 20);
         var recipe = Path.Combine(root, "tiny.yaml");
         File.WriteAllText(recipe, $"""
             data:

@@ -8,7 +8,7 @@ namespace Kindling.Tests.Cli;
 public class TrainCommandTests
 {
     // Class c is a picture dominated by channel c, plus noise: learnable in a few steps.
-    static void WriteFolder(string root, int perClass)
+    internal static void WriteFolder(string root, int perClass)
     {
         var rng = new Random(4);
         foreach (var (name, c) in new[] { ("red", 0), ("green", 1), ("blue", 2) })
