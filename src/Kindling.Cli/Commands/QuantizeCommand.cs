@@ -47,6 +47,10 @@ sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         [Description("QAT fine-tuning epochs with the checkpoint's recipe. Default 1.")]
         public int QatEpochs { get; init; } = 1;
 
+        [CommandOption("--qat-train-images")]
+        [Description("QAT fine-tunes on a stratified subset of this many training images (default: all).")]
+        public int? QatTrainImages { get; init; }
+
         [CommandOption("--qat-lr-scale")]
         [Description("QAT learning rate as a fraction of the recipe's. Default 0.1.")]
         public double QatLrScale { get; init; } = 0.1;
@@ -54,6 +58,10 @@ sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
         [CommandOption("--threads")]
         [Description("Threads for TorchSharp and ONNX Runtime (intra-op) alike. Default 2.")]
         public int Threads { get; init; } = 2;
+
+        [CommandOption("--timing-rounds")]
+        [Description("Rounds of alternating timing (each: 10 batch-1 calls and one batch-64 call per engine). Default 5.")]
+        public int TimingRounds { get; init; } = 5;
 
         [CommandOption("--out")]
         [Description("Output folder (default: quantized-MODE beside the checkpoint's run folder).")]
@@ -70,6 +78,8 @@ sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
             : Split is not ("holdout" or "test") ? ValidationResult.Error($"--split must be holdout or test, not '{Split}'.")
             : CalibrationBatches < 1 ? ValidationResult.Error($"--calibration-batches must be at least 1, not {CalibrationBatches}.")
             : QatEpochs < 1 ? ValidationResult.Error($"--qat-epochs must be at least 1, not {QatEpochs}.")
+            : QatTrainImages is < 1 ? ValidationResult.Error($"--qat-train-images must be at least 1, not {QatTrainImages}.")
+            : TimingRounds < 1 ? ValidationResult.Error($"--timing-rounds must be at least 1, not {TimingRounds}.")
             : Threads < 1 ? ValidationResult.Error($"--threads must be at least 1, not {Threads}.")
             : !(Percentile > 0.5 && Percentile <= 1) ? ValidationResult.Error($"--percentile must be in (0.5, 1], not {Percentile.ToString(CultureInfo.InvariantCulture)}.")
             : ValidationResult.Success();
@@ -91,7 +101,9 @@ sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
             Split = settings.Split,
             QatEpochs = settings.QatEpochs,
             QatLrScale = settings.QatLrScale,
+            QatTrainImages = settings.QatTrainImages,
             Threads = settings.Threads,
+            TimingRounds = settings.TimingRounds,
             Log = line => Console.Error.WriteLine(line),
         });
         Console.WriteLine(settings.Json ? report.ToJson() : report.ToMarkdown());

@@ -42,19 +42,9 @@ public class StaticQuantizationTests
         using var scope = torch.NewDisposeScope();
         var (model, fp32) = SeedCnn();
         var int8 = StaticQuantization.Quantize(fp32, Batches(3), new StaticQuantizationOptions { IntraOpThreads = 1 });
-        using var dir = new TempDir();
-        var optimized = Path.Combine(dir.Path, "optimized.onnx");
-        using var ort = new OnnxRuntimeModel(int8.ToBytes(), intraOpThreads: 1, optimizedModelPath: optimized);
-        var x = torch.randn(16, Chw[0], Chw[1], Chw[2]);
-        Tensor expected;
-        using (torch.no_grad()) expected = model.call(x);
-        var actual = ort.Run(x);
+        var (err, spread, ops) = RunAgainstFloat(model, int8, 16);
         // Close to float: the error is a small fraction of the logits' spread.
-        double err = (actual - expected).abs().max().item<float>(), spread = expected.std().item<float>();
         Assert.True(err < 0.25 * spread, $"max error {err:F4} vs logit std {spread:F4}");
-
-        var ops = OnnxModel.Load(optimized).Graph.OpCounts();
-        Console.WriteLine("static int8 optimized: " + string.Join(", ", ops.Select(o => $"{o.Key} {o.Value}")));
         Assert.Equal(8, ops.GetValueOrDefault("QLinearConv"));
         Assert.False(ops.ContainsKey("Conv"), "a convolution stayed float: " + string.Join(", ", ops.Select(o => $"{o.Key} {o.Value}")));
         Assert.True(fp32.ToBytes().Length > 3.5 * int8.ToBytes().Length, $"{fp32.ToBytes().Length} vs {int8.ToBytes().Length} bytes");
@@ -78,16 +68,23 @@ public class StaticQuantizationTests
         var (model, fp32) = SeedCnn();
         var dynamic = DynamicQuantization.Quantize(fp32);
         Assert.Equal(3, dynamic.Graph.OpCounts()["MatMulInteger"]);
+        var (err, spread, ops) = RunAgainstFloat(model, dynamic, 5);
+        Assert.True(err < 0.1 * spread, $"max error {err:F4} vs logit std {spread:F4}");
+        Assert.True(ops.GetValueOrDefault("DynamicQuantizeMatMul") + ops.GetValueOrDefault("MatMulInteger") == 3, string.Join(", ", ops.Select(o => $"{o.Key} {o.Value}")));
+    }
+
+    // Runs the quantized model in ONNX Runtime against the float TorchSharp model on random inputs: the
+    // largest logit error, the logits' spread, and the operators ONNX Runtime's optimized graph runs.
+    static (double Error, double Spread, IReadOnlyDictionary<string, int> Ops) RunAgainstFloat(nn.Module<Tensor, Tensor> model, OnnxModel quantized, int batch)
+    {
         using var dir = new TempDir();
         var optimized = Path.Combine(dir.Path, "optimized.onnx");
-        using var ort = new OnnxRuntimeModel(dynamic.ToBytes(), intraOpThreads: 1, optimizedModelPath: optimized);
-        var x = torch.randn(5, Chw[0], Chw[1], Chw[2]);
+        using var ort = new OnnxRuntimeModel(quantized.ToBytes(), intraOpThreads: 1, optimizedModelPath: optimized);
+        var x = torch.randn(batch, Chw[0], Chw[1], Chw[2]);
         Tensor expected;
         using (torch.no_grad()) expected = model.call(x);
         double err = (ort.Run(x) - expected).abs().max().item<float>(), spread = expected.std().item<float>();
-        Assert.True(err < 0.1 * spread, $"max error {err:F4} vs logit std {spread:F4}");
-        var ops = OnnxModel.Load(optimized).Graph.OpCounts();
-        Assert.True(ops.GetValueOrDefault("DynamicQuantizeMatMul") + ops.GetValueOrDefault("MatMulInteger") == 3, string.Join(", ", ops.Select(o => $"{o.Key} {o.Value}")));
+        return (err, spread, OnnxModel.Load(optimized).Graph.OpCounts());
     }
 
     [Fact]

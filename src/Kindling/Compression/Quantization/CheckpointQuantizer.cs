@@ -75,9 +75,11 @@ public static class CheckpointQuantizer
         log("quantize: accuracy (float TorchSharp, float ONNX Runtime, INT8)");
         EvalResult torchEval;
         using (var loader = Eval()) torchEval = Evaluator.Evaluate(fp32, loader, run.Classes.Count);
-        double fp32OnnxAccuracy, int8Accuracy;
-        using (var loader = Eval()) fp32OnnxAccuracy = ortFp32.Accuracy(loader);
-        using (var loader = Eval()) int8Accuracy = ortInt8.Accuracy(loader);
+        (long[] Predictions, long[] Labels) fp32Onnx, int8Onnx;
+        using (var loader = Eval()) fp32Onnx = ortFp32.Predict(loader);
+        using (var loader = Eval()) int8Onnx = ortInt8.Predict(loader);
+        double Accuracy((long[] P, long[] L) r) => r.P.Zip(r.L).Count(p => p.First == p.Second) / (double)r.L.Length;
+        double agreement = fp32Onnx.Predictions.Zip(int8Onnx.Predictions).Count(p => p.First == p.Second) / (double)fp32Onnx.Predictions.Length;
 
         log("quantize: timing (alternating engines)");
         double load = LoadAverage();
@@ -109,8 +111,9 @@ public static class CheckpointQuantizer
             Fp32OnnxBytes = new FileInfo(fp32Path).Length,
             Int8OnnxBytes = new FileInfo(int8Path).Length,
             Fp32TorchAccuracy = torchEval.Accuracy,
-            Fp32OnnxAccuracy = fp32OnnxAccuracy,
-            Int8Accuracy = int8Accuracy,
+            Fp32OnnxAccuracy = Accuracy(fp32Onnx),
+            Int8Accuracy = Accuracy(int8Onnx),
+            Agreement = agreement,
             Threads = o.Threads,
             ThroughputBatch = o.ThroughputBatch,
             Timings = timings,
@@ -149,8 +152,16 @@ public static class CheckpointQuantizer
             EarlyStopping = null,
             EmaDecay = null,
         };
-        o.Log?.Invoke($"quantize: QAT fine-tuning {o.QatEpochs} epoch(s) at lr {trainer.Optimizer.Lr:G3}");
-        new Trainer(trainer).Fit(qat, run.TrainLoader, run.ValidationLoader);
+        o.Log?.Invoke($"quantize: QAT fine-tuning {o.QatEpochs} epoch(s) on {(o.QatTrainImages is int k ? Math.Min(k, run.TrainSet.Count) : run.TrainSet.Count):N0} images at lr {trainer.Optimizer.Lr:G3}");
+        if (o.QatTrainImages is int n && n < run.TrainSet.Count)
+        {
+            // A stratified sample of n images (the held-out side of a stratified split): classes balanced, seed fixed.
+            var subset = Splits.StratifiedHoldout(run.TrainSet, n, seed: 0).Validation;
+            var d = run.Recipe.Data;
+            using var loader = new DataLoader(subset, new DataLoaderOptions { BatchSize = d.BatchSize, Shuffle = true, DropLast = d.DropLast, NumWorkers = d.NumWorkers, Seed = run.Recipe.Training.Seed }, run.TrainTransform);
+            new Trainer(trainer).Fit(qat, loader, run.ValidationLoader);
+        }
+        else new Trainer(trainer).Fit(qat, run.TrainLoader, run.ValidationLoader);
         return qat.ToOnnx();
     }
 

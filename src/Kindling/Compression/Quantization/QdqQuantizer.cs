@@ -133,6 +133,17 @@ public static class QdqQuantizer
         return new OnnxModel { Graph = g, Opset = model.Opset, IrVersion = model.IrVersion };
     }
 
+    /// <summary>
+    /// The first BatchNormalization that directly follows a convolution, or null. Such a BatchNorm must be
+    /// folded before quantizing (the weights have to be quantized as they are used); BatchNorms elsewhere
+    /// (after a pooling, pre-activation) stay float.
+    /// </summary>
+    public static OnnxNode? UnfoldedBatchNorm(OnnxGraph graph)
+    {
+        var convOutputs = graph.Nodes.Where(n => n.OpType == "Conv").Select(n => n.Outputs[0]).ToHashSet();
+        return graph.Nodes.FirstOrDefault(n => n.OpType == "BatchNormalization" && convOutputs.Contains(n.Inputs[0]));
+    }
+
     /// <summary>Whether the node multiplies by a constant weight (a Conv, or a MatMul whose second input is an initializer).</summary>
     public static bool IsWeighted(OnnxNode n, ISet<string> constants) =>
         n.OpType is "Conv" or "MatMul" && n.Inputs.Count > 1 && constants.Contains(n.Inputs[1]);

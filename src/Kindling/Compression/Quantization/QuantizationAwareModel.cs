@@ -31,8 +31,8 @@ public sealed class QuantizationAwareModel : nn.Module<Tensor, Tensor>
         this.model = model;
         chw = inputShapeCHW;
         var fp32 = OnnxExporter.ToModel(model, chw);
-        if (fp32.Graph.Nodes.Any(n => n.OpType == "BatchNormalization"))
-            throw new ArgumentException("Quantization-aware training needs the BatchNorms folded into the convolutions first (ModelFusion.Fuse).", nameof(model));
+        if (QdqQuantizer.UnfoldedBatchNorm(fp32.Graph) is { } bn)
+            throw new ArgumentException($"'{bn.Name}' follows a convolution: quantization-aware training needs BatchNorm folded into the convolutions first (ModelFusion.Fuse).", nameof(model));
         plan = QdqQuantizer.Plan(fp32.Graph);
         InputName = fp32.Graph.Inputs[0].Name;
         RegisterComponents();

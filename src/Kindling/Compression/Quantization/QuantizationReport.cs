@@ -34,6 +34,8 @@ public sealed record QuantizationReport
     public double Fp32OnnxAccuracy { get; init; }
     /// <summary>INT8 ONNX Runtime accuracy.</summary>
     public double Int8Accuracy { get; init; }
+    /// <summary>Fraction of images where INT8 and float ONNX Runtime predict the same class.</summary>
+    public double Agreement { get; init; }
     /// <summary>Threads for every engine.</summary>
     public int Threads { get; init; }
     /// <summary>Batch size of the throughput numbers.</summary>
@@ -68,7 +70,7 @@ public sealed record QuantizationReport
         s.AppendLine(c, $"| {Timings[1].Name} | {Fp32OnnxBytes / 1e6:F1} MB | {Fp32OnnxAccuracy:P2} | {Timings[1].LatencyMs:F2} ms | {Timings[1].ImagesPerSecond:F0} img/s |");
         s.AppendLine(c, $"| {Timings[2].Name} | {Int8OnnxBytes / 1e6:F1} MB | {Int8Accuracy:P2} | {Timings[2].LatencyMs:F2} ms | {Timings[2].ImagesPerSecond:F0} img/s |");
         s.AppendLine();
-        s.AppendLine(c, $"- INT8 vs float TorchSharp: {SpeedupVsTorch:F2}x throughput at batch {ThroughputBatch}, {Timings[0].LatencyMs / Timings[2].LatencyMs:F2}x faster at batch 1, {SizeRatio:F2}x smaller, {(Int8Accuracy - Fp32TorchAccuracy) * 100:+0.00;-0.00} accuracy points ({Split}, {Samples:N0} images of {Data}).");
+        s.AppendLine(c, $"- INT8 vs float TorchSharp: {SpeedupVsTorch:F2}x throughput at batch {ThroughputBatch}, {Timings[0].LatencyMs / Timings[2].LatencyMs:F2}x faster at batch 1, {SizeRatio:F2}x smaller, {(Int8Accuracy - Fp32TorchAccuracy) * 100:+0.00;-0.00} accuracy points ({Split}, {Samples:N0} images of {Data}); INT8 and float agree on {Agreement:P2} of the predictions.");
         s.AppendLine(c, $"- ONNX Runtime's INT8 kernels after graph optimization: {string.Join(", ", Int8Kernels.OrderByDescending(k => k.Value).Select(k => $"{k.Key} x{k.Value}"))}.");
         s.AppendLine(c, $"- Threads: {Threads} for TorchSharp and ONNX Runtime (intra-op). Engines timed alternately; load average {LoadAverage:F1} on {Cores} cores when timing began (numbers under contention are lower, ratios hold better).");
         return s.ToString();

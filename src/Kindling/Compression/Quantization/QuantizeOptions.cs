@@ -27,6 +27,9 @@ public sealed record QuantizeOptions
     /// <summary>QAT fine-tuning epochs.</summary>
     public int QatEpochs { get; init; } = 1;
 
+    /// <summary>QAT fine-tunes on a stratified subset of this many training images per epoch (null: all), for a short run on a small machine.</summary>
+    public int? QatTrainImages { get; init; }
+
     /// <summary>QAT learning rate as a fraction of the recipe's (fine-tuning a trained model wants a small one).</summary>
     public double QatLrScale { get; init; } = 0.1;
 

@@ -13,15 +13,15 @@ namespace Kindling.Compression.Quantization;
 public static class StaticQuantization
 {
     /// <summary>The QDQ model of <paramref name="fp32"/> calibrated on <paramref name="calibration"/>.</summary>
-    /// <param name="fp32">A float model from <see cref="OnnxExporter"/>, its BatchNorms folded into the convolutions.</param>
+    /// <param name="fp32">A float model from <see cref="OnnxExporter"/>, the BatchNorms that follow convolutions folded into them.</param>
     /// <param name="calibration">Input batches (normalized like the model's training data).</param>
     /// <param name="options">Observer and threads.</param>
-    /// <exception cref="ArgumentException">A BatchNormalization is still in the graph, or no calibration batch was given.</exception>
+    /// <exception cref="ArgumentException">A BatchNormalization still follows a convolution, or no calibration batch was given.</exception>
     public static OnnxModel Quantize(OnnxModel fp32, IEnumerable<Tensor> calibration, StaticQuantizationOptions? options = null)
     {
         options ??= new StaticQuantizationOptions();
-        if (fp32.Graph.Nodes.Any(n => n.OpType == "BatchNormalization"))
-            throw new ArgumentException("The model still has BatchNormalization nodes: fold them into the convolutions first (ModelFusion.Fuse) so the weights are quantized as they are used.", nameof(fp32));
+        if (QdqQuantizer.UnfoldedBatchNorm(fp32.Graph) is { } bn)
+            throw new ArgumentException($"'{bn.Name}' follows a convolution: fold BatchNorm into the convolutions first (ModelFusion.Fuse) so the weights are quantized as they are used.", nameof(fp32));
         var plan = QdqQuantizer.Plan(fp32.Graph);
         var parameters = Calibrate(fp32, plan.Observed, calibration, () => options.Observer switch
         {
