@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Runtime;
 using Kindling.Training;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Kindling.Cli.Commands;
 
@@ -43,7 +44,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var (recipe, pipeline) = CheckpointRecipe.Load(settings.Checkpoint);
+        var (recipe, pipeline) = CheckpointModel.Load(settings.Checkpoint);
         var spec = settings.Data ?? recipe.Data.Spec;
         var data = DataSpec.Parse(spec).Open(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) });
         var split = settings.Split == "train" ? data.Train

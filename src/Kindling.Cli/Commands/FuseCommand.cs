@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Compression;
+using Kindling.Config;
 using Kindling.Runtime;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,8 +55,8 @@ sealed class FuseCommand : Command<FuseCommand.Settings>
     {
         TorchRuntime.EnsureLoaded();
         if (settings.Threads is int threads) set_num_threads(threads);
-        var (_, unfused) = CheckpointRecipe.Load(settings.Checkpoint);
-        var (_, fused) = CheckpointRecipe.Load(settings.Checkpoint);
+        var (_, unfused) = CheckpointModel.Load(settings.Checkpoint);
+        var (_, fused) = CheckpointModel.Load(settings.Checkpoint);
         var shape = unfused.InputShape;
         unfused.Model.eval();
         fused.Model.eval();
@@ -65,7 +66,7 @@ sealed class FuseCommand : Command<FuseCommand.Settings>
         var models = new List<(string Name, nn.Module<Tensor, Tensor> Model)> { ("unfused", unfused.Model), ("fused", fused.Model) };
         if (settings.Against is not null)
         {
-            var against = CheckpointRecipe.Load(settings.Against).Pipeline;
+            var against = CheckpointModel.Load(settings.Against).Pipeline;
             if (against.InputShape != shape) throw new ArgumentException($"{settings.Against} takes {against.InputShape} images; {settings.Checkpoint} takes {shape}.");
             models.Add(("against", against.Model));
         }

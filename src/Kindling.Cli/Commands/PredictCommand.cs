@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Runtime;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ sealed class PredictCommand : Command<PredictCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var (_, pipeline) = CheckpointRecipe.Load(settings.Checkpoint);
+        var (_, pipeline) = CheckpointModel.Load(settings.Checkpoint);
         var model = pipeline.Model;
         model.eval();
         var shape = pipeline.InputShape;

@@ -11,28 +11,7 @@ public class QuantizeCommandTests
         var pictures = Path.Combine(root, "pictures");
         TinyPictures.Write(pictures, 20);
         var recipe = Path.Combine(root, "tiny.yaml");
-        File.WriteAllText(recipe, $"""
-            data:
-              spec: imagefolder:{pictures}
-              validation:
-                holdout: 15
-              batch_size: 8
-              num_workers: 0
-              mean: auto
-              std: auto
-            transforms:
-              train: []
-              eval: []
-            model:
-              name: fastnet
-              width_multiplier: 0.25
-            optimizer:
-              name: adamw
-              lr: 0.01
-            training:
-              epochs: 3
-              device: cpu
-            """);
+        File.WriteAllText(recipe, TinyPictures.Recipe(pictures, epochs: 3, holdout: 15));
         var run = Path.Combine(root, "run");
         var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--plain");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");

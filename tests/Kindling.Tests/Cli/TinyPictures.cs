@@ -28,12 +28,12 @@ static class TinyPictures
         }
     }
 
-    /// <summary>A recipe training fastnet at width 0.25 on the folder (12 held out), on the CPU without workers.</summary>
-    public static string Recipe(string pictures, int epochs) => $"""
+    /// <summary>A recipe training fastnet at width 0.25 on the folder (<paramref name="holdout"/> held out), on the CPU without workers.</summary>
+    public static string Recipe(string pictures, int epochs, int holdout = 12) => $"""
         data:
           spec: imagefolder:{pictures}
           validation:
-            holdout: 12
+            holdout: {holdout}
           batch_size: 8
           num_workers: 0
           mean: auto
