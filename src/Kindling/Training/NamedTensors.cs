@@ -16,8 +16,11 @@ public static class NamedTensors
             foreach (var (name, value) in list)
             {
                 w.Write(name);
-                using var cpu = value.detach().cpu();
-                cpu.Save(w);
+                using var detached = value.detach();
+                using var cpu = detached.cpu();
+                // Channels-last weights and their optimizer moments are strided: TorchSharp writes only contiguous tensors.
+                using var dense = cpu.contiguous();
+                dense.Save(w);
             }
         }
         return stream.ToArray();

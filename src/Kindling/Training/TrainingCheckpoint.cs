@@ -115,7 +115,11 @@ public static class TrainingCheckpoint
 
         using (var stream = new MemoryStream(sections["optimizer"]))
         using (var r = new BinaryReader(stream))
-            Inner(p.Optimizer).load_state_dict(r);
+        {
+            var inner = Inner(p.Optimizer);
+            using var dense = DenseOptimizerState.For(inner);
+            inner.load_state_dict(r);
+        }
         if (p.Optimizer is Lookahead la && sections.TryGetValue("lookahead", out var slowBytes))
         {
             var slow = NamedTensors.FromBytes(slowBytes);
@@ -151,8 +155,10 @@ public static class TrainingCheckpoint
     static byte[] OptimizerBytes(optim.Optimizer optimizer)
     {
         using var stream = new MemoryStream();
+        var inner = Inner(optimizer);
+        using (var dense = DenseOptimizerState.For(inner))
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-            Inner(optimizer).save_state_dict(w);
+            inner.save_state_dict(w);
         return stream.ToArray();
     }
 
