@@ -19,9 +19,9 @@ public static class BenchJson
         {
             ["side"] = side,
             ["kind"] = r.Kind,
-            ["model"] = r.Kind is "data" or "matmul" ? null : s.Model,
+            ["model"] = r.Kind is "data" or "matmul" or "peak" ? null : s.Model,
             ["batch"] = s.Batch,
-            ["threads"] = TorchSharp.torch.get_num_threads(),
+            ["threads"] = r.Kind == "peak" ? s.Threads : TorchSharp.torch.get_num_threads(),
             ["interop_threads"] = TorchSharp.torch.get_num_interop_threads(),
             ["steps"] = r.TimedSteps,
             ["warmup"] = s.Warmup,

@@ -4,16 +4,17 @@
 the min-max of the paired ratios, and writes the results table (markdown, ready to paste into the
 README, and JSON).
 
-    /usr/bin/python3 bench/reference/driver.py                 # every default case, ~15-20 min on a quiet 2-core machine
-    /usr/bin/python3 bench/reference/driver.py --quick         # fewer steps and 2 repeats: a few minutes
+    /usr/bin/python3 bench/reference/driver.py                 # every default case, ~35 min on a quiet 2-core machine
+    /usr/bin/python3 bench/reference/driver.py --quick         # fewer steps, 2 repeats, no fashion: a few minutes
     /usr/bin/python3 bench/reference/driver.py train-seed-cnn eval-seed-cnn --repeats 7
 
-Cases: matmul (2048^2 fp32: the machine's ceiling), train-seed-cnn, train-resnet18 (a training step),
+Cases: peak (the CPU's fp32 FMA throughput, `kindling bench peak`: the ceiling), matmul (2048^2 fp32: one
+BLAS call's rate), train-seed-cnn, train-resnet18 (a training step),
 eval-seed-cnn, eval-resnet18 (an eval step), e2e-seed-cnn (a training epoch over the first --e2e-images
 images of the shared CIFAR-10 subset, loader with random crop 4 padding + flip + normalize, 2 workers),
-and, not run by default for time, e2e-resnet18, data (the loader alone) and fashion (the time-to-accuracy
-comparison: `kindling train --config configs/fashion-mnist-fast.yaml` against fashion_fast.py, once each,
-about 20 minutes on its own: `driver.py fashion`). Kindling runs with its
+memory (Kindling's RSS over 2,000 steps), fashion (the time-to-accuracy comparison: `kindling train --config
+configs/fashion-mnist-fast.yaml` against fashion_fast.py, once each, ~18 minutes; --quick leaves it out unless
+named), and, not run by default for time, e2e-resnet18 and data (the loader alone). Kindling runs with its
 levers (see KINDLING_LEVERS); PyTorch runs plain eager NCHW, as a PyTorch user writes it.
 Both sides: batch 128, --threads threads (default: all cores), AdamW, CE with label smoothing 0.1.
 """
@@ -48,8 +49,9 @@ CASES = {
     "data": ("data", None, (3, 40), (2, 20)),
     "fashion": ("fashion", None, None, None),
     "memory": ("memory", None, None, None),
+    "peak": ("peak", None, None, None),
 }
-DEFAULT = ["matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "e2e-seed-cnn", "memory"]
+DEFAULT = ["peak", "matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "e2e-seed-cnn", "memory", "fashion"]
 GOALS = {"train": 1.0, "e2e": 1.25, "eval": 2.0}
 FASHION_TARGET = 0.9392  # Kindling's test accuracy after the recipe's 11 epochs
 
@@ -86,6 +88,17 @@ def fashion(args):
     return {"case": "fashion", "target": common, "kindling": {"epochs": k, "reached": kr, "process_seconds": k_wall, "run": out},
             "pytorch": {"epochs": py, "reached": pr, "process_seconds": p_wall},
             "ratio": kr["seconds"] / pr["seconds"], "goal": 0.8}
+
+
+def peak(args):
+    """The CPU's own fp32 ceiling, the same for both sides: independent FMA chains on every thread (kindling bench peak)."""
+    r = run(kindling_cmd() + ["bench", "peak", "--threads", str(args.threads), "--steps", "5" if args.quick else "10", "--warmup", "1", "--json"])
+    return {"case": "peak", "gflops": r["gflops"], "threads": r["threads"]}
+
+
+def peak_markdown(p):
+    return (f"\nFMA peak (`kindling bench peak`: independent fp32 FMA chains on {p['threads']} threads, the CPU's own ceiling; "
+            f"the matmul is one BLAS call's): {p['gflops']:.1f} GFLOP/s.\n")
 
 
 def memory(args):
@@ -185,7 +198,7 @@ def machine_line(k, p):
             f"PyTorch {pm['torch']} ({pm['blas']}, Python {pm['python']})")
 
 
-def markdown(results, machine, args, started, contended):
+def markdown(results, machine, args, started, contended, fma=None):
     when = started.strftime("%Y-%m-%d %H:%M UTC")
     peak = {r["kind"]: r for r in results}.get("matmul")
     lines = [f"Measured {when} with `/usr/bin/python3 bench/reference/driver.py{' --quick' if args.quick else ''}` "
@@ -203,9 +216,9 @@ def markdown(results, machine, args, started, contended):
                      f"**{r['ratio']:.2f}x** ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {r['best_step_ratio']:.2f}x | {goal} |")
     lines += ["", "Fastest steps: the ratio of the two sides' fastest single step (PyTorch's over Kindling's), robust to other load.",
               "", "Median ms per step (data / forward / backward / optimizer / whole step), achieved GFLOP/s "
-              "(training 6 x MACs per image, eval 2 x MACs) and its share of the same side's matmul peak, peak RSS:", "",
-              "| case | side | data | forward | backward | optimizer | step | fastest step | GFLOP/s | of peak | peak RSS MiB |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "(training 6 x MACs per image, eval 2 x MACs), its share of the same side's matmul and of the CPU's FMA peak, peak RSS:", "",
+              "| case | side | data | forward | backward | optimizer | step | fastest step | GFLOP/s | of matmul | of FMA peak | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if r["kind"] == "matmul":
             continue
@@ -213,29 +226,32 @@ def markdown(results, machine, args, started, contended):
             s = r[side]
             ms = s["ms_per_step"]
             share = f"{s['gflops'] / peak[side]['median']:.0%}" if peak and s["gflops"] else "-"
+            of_fma = f"{s['gflops'] / fma['gflops']:.0%}" if fma and s["gflops"] else "-"
             lines.append(f"| {r['case']} | {side} | {ms['data']:.0f} | {ms['forward']:.0f} | {ms['backward']:.0f} | {ms['optimizer']:.0f} | "
-                         f"{ms['step']:.0f} | {ms['best_step']:.0f} | {s['gflops']:.1f} | {share} | {s['peak_rss_mib']:.0f} |")
+                         f"{ms['step']:.0f} | {ms['best_step']:.0f} | {s['gflops']:.1f} | {share} | {of_fma} | {s['peak_rss_mib']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
-def write(args, started, repeats, results, last, memory_result, fashion_result):
+def write(args, started, repeats, results, last, extra):
     """Writes results.md and results.json with every case so far (after each case, so a cut-short run keeps what it measured)."""
     finished = datetime.datetime.now(datetime.timezone.utc)
     os.makedirs(args.out, exist_ok=True)
     if results:
         machine = machine_line(last["kindling"], last["pytorch"])
-        md = markdown(results, machine, args, started, args.contended)
+        md = markdown(results, machine, args, started, args.contended, extra["peak"])
     else:
         machine, md = platform.platform(), f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')}.\n"
-    if memory_result:
-        md += memory_markdown(memory_result)
-    if fashion_result:
+    if extra["peak"]:
+        md += peak_markdown(extra["peak"])
+    if extra["memory"]:
+        md += memory_markdown(extra["memory"])
+    if extra["fashion"]:
         md += ("\nTime to the same test accuracy (each side trains the recipe once; seconds are the epochs' own, training and evaluation):\n\n"
-               "| recipe | Kindling | PyTorch | ratio | goal |\n|---|---|---|---|---|\n" + fashion_markdown(fashion_result) + "\n")
+               "| recipe | Kindling | PyTorch | ratio | goal |\n|---|---|---|---|---|\n" + fashion_markdown(extra["fashion"]) + "\n")
     doc = {"started": started.isoformat(), "minutes": (finished - started).total_seconds() / 60, "machine": machine,
            "platform": platform.platform(), "quick": args.quick, "repeats": repeats, "batch": args.batch, "threads": args.threads,
            "e2e_images": args.e2e_images, "kindling_levers": KINDLING_LEVERS, "contended": args.contended, "results": results,
-           "memory": memory_result, "fashion": fashion_result}
+           **extra}
     for path, text in ((os.path.join(args.out, "results.md"), md), (os.path.join(args.out, "results.json"), json.dumps(doc, indent=1))):
         with open(path + ".tmp", "w") as f:
             f.write(text)
@@ -254,10 +270,10 @@ def main():
     ap.add_argument("--e2e-images", type=int, help="images per end-to-end epoch (default 10000, the whole subset; --quick 1280)")
     ap.add_argument("--data", default=prepare_data.DEFAULT_OUT, help="prefix of the prepared uint8 images (written if missing)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"), help="folder for results.md and results.json")
-    ap.add_argument("--fashion-runs", default="/work/runs/bench-fashion", help="where the fashion case writes Kindling's run folder")
+    ap.add_argument("--fashion-runs", default=os.path.join(ROOT, "runs", "bench-fashion"), help="where the fashion case writes Kindling's run folder")
     ap.add_argument("--contended", help="say the machine was shared (e.g. '7 other jobs'): marked in the table")
     args = ap.parse_args()
-    cases = args.cases or DEFAULT
+    cases = args.cases or [c for c in DEFAULT if not (args.quick and c == "fashion")]
     for c in cases:
         if c not in CASES:
             raise SystemExit(f"unknown case {c!r}: expected one of {', '.join(CASES)}")
@@ -270,17 +286,15 @@ def main():
     subprocess.run([os.path.join(ROOT, "kindling"), "info"], check=True, capture_output=True, cwd=ROOT)
 
     started = datetime.datetime.now(datetime.timezone.utc)
-    results, last, fashion_result, memory_result = [], {}, None, None
+    results, last = [], {}
+    extra = {"peak": None, "memory": None, "fashion": None}  # the cases that run once, not A B A B
+    once = {"peak": (peak, peak_markdown), "memory": (memory, memory_markdown), "fashion": (fashion, fashion_markdown)}
     for name in cases:
-        if name == "memory":
-            memory_result = memory(args)
-            print(memory_markdown(memory_result), flush=True)
-            write(args, started, repeats, results, last, memory_result, fashion_result)
-            continue
-        if name == "fashion":
-            fashion_result = fashion(args)
-            print(fashion_markdown(fashion_result), flush=True)
-            write(args, started, repeats, results, last, memory_result, fashion_result)
+        if name in once:
+            measure, describe = once[name]
+            extra[name] = measure(args)
+            print(describe(extra[name]), flush=True)
+            write(args, started, repeats, results, last, extra)
             continue
         kind, common = case_args(name, args)
         kcmd = kindling_cmd() + ["bench", kind] + common + KINDLING_LEVERS[kind]
@@ -298,8 +312,8 @@ def main():
         results.append(s)
         print(f"{name}: Kindling {s['kindling']['median']:.1f}, PyTorch {s['pytorch']['median']:.1f} {s['unit']}: "
               f"{s['ratio']:.2f}x ({s['ratio_min']:.2f}-{s['ratio_max']:.2f})", flush=True)
-        write(args, started, repeats, results, last, memory_result, fashion_result)
-    md = write(args, started, repeats, results, last, memory_result, fashion_result)
+        write(args, started, repeats, results, last, extra)
+    md = write(args, started, repeats, results, last, extra)
     print()
     print(md)
     print(f"({(datetime.datetime.now(datetime.timezone.utc) - started).total_seconds() / 60:.1f} min; written to {args.out}/results.md and results.json)")

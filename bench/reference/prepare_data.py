@@ -6,7 +6,7 @@ end-to-end benchmark read, so the comparison is the loader and the training loop
     PREFIX.u8      N x 32 x 32 x 3 uint8, HWC (numpy's CIFAR order)
     PREFIX.labels  N uint8 class indices
 
-    /usr/bin/python3 bench/reference/prepare_data.py [--tar /work/shared/data/cifar10-jpg-train.tar.gz] [--out PREFIX]
+    /usr/bin/python3 bench/reference/prepare_data.py [--tar ../shared/data/cifar10-jpg-train.tar.gz] [--out PREFIX]
 """
 import argparse
 import io
@@ -16,8 +16,9 @@ import tarfile
 import numpy as np
 from PIL import Image
 
-DEFAULT_TAR = "/work/shared/data/cifar10-jpg-train.tar.gz"
-DEFAULT_OUT = "/work/runs/bench-data/cifar10-10k"
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+DEFAULT_TAR = os.path.join(ROOT, "..", "shared", "data", "cifar10-jpg-train.tar.gz")  # the shared split beside the checkout
+DEFAULT_OUT = os.path.join(ROOT, "runs", "bench-data", "cifar10-10k")
 
 
 def prepare(tar_path=DEFAULT_TAR, out=DEFAULT_OUT, per_class=1000):

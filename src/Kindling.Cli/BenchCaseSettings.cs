@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Cli;
 
-/// <summary>The flags `kindling bench train|eval|data|e2e|matmul` share; bench/reference/bench.py takes the same.</summary>
+/// <summary>The flags `kindling bench train|eval|data|e2e|matmul|peak` share; bench/reference/bench.py takes the same.</summary>
 class BenchCaseSettings : CommandSettings
 {
     [CommandOption("--model")]

@@ -53,6 +53,19 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void Peak_counts_fma_flops_on_the_threads_asked_for()
+    {
+        var one = Run("peak", "--threads", "1", "--steps", "2", "--warmup", "0");
+        Assert.Equal("peak", one.GetProperty("kind").GetString());
+        Assert.Equal(1, one.GetProperty("threads").GetInt32());
+        Assert.Equal(2, one.GetProperty("steps").GetInt32());
+        double gflops = one.GetProperty("gflops").GetDouble();
+        // 2 FLOPs x 12 chains x 100 M iterations x the vector width (8 or 16) per step, over the timed seconds.
+        double perStep = 2.0 * 12 * 100_000_000 * Kindling.Bench.FmaPeak.Lanes;
+        Assert.Equal(perStep * 2 / one.GetProperty("seconds").GetDouble() / 1e9, gflops, 3);
+    }
+
+    [Fact]
     public void Bad_model_names_the_choices()
     {
         var (code, output, error) = CliRunner.Kindling("bench", "train", "--model", "vgg99");
