@@ -18,7 +18,7 @@ public static class NamedTensors
                 w.Write(name);
                 using var detached = value.detach();
                 using var cpu = detached.cpu();
-                // Channels-last weights and their optimizer moments are strided: TorchSharp writes only contiguous tensors.
+                // Channels-last weights (and EMA or Lookahead copies of them) are strided: TorchSharp writes only contiguous tensors.
                 using var dense = cpu.contiguous();
                 dense.Save(w);
             }
