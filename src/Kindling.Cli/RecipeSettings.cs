@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Kindling.Config;
+using Kindling.Reporting;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli;
@@ -20,4 +21,12 @@ class RecipeSettings : CommandSettings
 
     /// <summary>The recipe with the overrides applied.</summary>
     public Recipe LoadRecipe() => Recipe.Load(RecipePath, Set);
+
+    /// <summary>The folder a recipe tool writes to, created: <paramref name="outDir"/>, or runs/&lt;recipe&gt;-&lt;tool&gt;-&lt;time&gt;.</summary>
+    public string ToolFolder(string? outDir, string tool)
+    {
+        var folder = outDir ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(RecipePath) + "-" + tool);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
 }

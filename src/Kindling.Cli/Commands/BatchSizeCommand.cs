@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Kindling.Config;
 using Kindling.Data.Datasets;
-using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Tuning;
 using Spectre.Console;
@@ -52,8 +51,7 @@ sealed class BatchSizeCommand : Command<BatchSizeCommand.Settings>
         var recipe = settings.LoadRecipe();
         TorchRuntime.EnsureLoaded();
         var log = Console.Error;
-        var outDir = settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path) + "-batch-size");
-        Directory.CreateDirectory(outDir);
+        var outDir = settings.ToolFolder(settings.Out, "batch-size");
 
         using var run = RecipeBuilder.Build(RecipeTuning.WithoutAuto(recipe), new DataOpenOptions { Download = true, Log = log.WriteLine });
         log.WriteLine($"batch-size: {run.Recipe.Model.Name} on {run.Data.Name} ({run.TrainSet.Count:N0} training images, {run.TrainSet.Shape}), {run.Recipe.Optimizer.Name}, " +

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Kindling.Config;
 using Kindling.Data.Datasets;
-using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Tuning;
 using Spectre.Console;
@@ -50,8 +49,7 @@ sealed class LrFindCommand : Command<LrFindCommand.Settings>
         var open = new DataOpenOptions { Download = true, Log = log.WriteLine };
         // The rate found is for the batch trained with: an auto batch size is chosen first.
         if (recipe.Data.BatchSizeIsAuto) recipe = RecipeTuning.Resolve(RecipeTuning.WithoutAuto(recipe, batchSize: false), open, log.WriteLine).Recipe;
-        var outDir = settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path) + "-lr-find");
-        Directory.CreateDirectory(outDir);
+        var outDir = settings.ToolFolder(settings.Out, "lr-find");
 
         using var run = RecipeBuilder.Build(RecipeTuning.WithoutAuto(recipe), open);
         log.WriteLine($"lr-find: {run.Recipe.Model.Name} on {run.Data.Name} ({run.TrainSet.Count:N0} training images, batch {run.Recipe.Data.BatchSize}), " +
