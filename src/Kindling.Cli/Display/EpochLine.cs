@@ -10,19 +10,34 @@ static class EpochLine
 
     public static string Format(EpochMetrics m, int epochs)
     {
-        var parts = new List<string>
+        var parts = new List<string> { $"epoch {m.Epoch}/{epochs}" };
+        foreach (var (prefix, label) in Groups)
         {
-            $"epoch {m.Epoch}/{epochs}",
-            string.Format(C, "train loss {0:F4} acc {1:P2}", m.TrainLoss, m.TrainAccuracy),
-        };
-        if (m.ValLoss is double vl) parts.Add(string.Format(C, "val loss {0:F4} acc {1:P2} F1 {2:F3}", vl, m.ValAccuracy ?? 0, m.ValF1 ?? 0));
-        if (m.EmaValAccuracy is double ema) parts.Add(string.Format(C, "EMA acc {0:P2}", ema));
+            var values = m.Values.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && (prefix != "val_" || !kv.Key.StartsWith("val_top", StringComparison.Ordinal)))
+                .Select(kv => Value(kv.Key[prefix.Length..], kv.Value)).OfType<string>().ToList();
+            if (values.Count > 0) parts.Add($"{label} {string.Join(" ", values)}");
+        }
         parts.Add(string.Format(C, "lr {0:0.###e+0}", m.LearningRate));
         parts.Add(string.Format(C, "{0:F1}s", m.Seconds));
         if (m.SkippedSteps > 0) parts.Add($"{m.SkippedSteps} skipped steps");
         return string.Join(" | ", parts) + (m.Best ? " | best" : "");
     }
 
-    public static string Step(BatchInfo b) => string.Format(C, "step {0}/{1} loss {2:F4} acc {3:P2} lr {4:0.###e+0} {5:N0} img/s",
-        b.Batch, b.Batches, b.RunningLoss, b.RunningAccuracy, b.LearningRate, b.ImagesPerSecond);
+    static readonly (string Prefix, string Label)[] Groups = [("train_", "train"), ("val_", "val"), ("ema_val_", "EMA")];
+
+    // A classifier's familiar short forms; any other metric by its own name. top_k stays in the report, not the line.
+    static string? Value(string name, double value) => name switch
+    {
+        "accuracy" => string.Format(C, "acc {0:P2}", value),
+        "f1" => string.Format(C, "F1 {0:F3}", value),
+        "top_k" => null,
+        _ => string.Format(C, "{0} {1:F4}", name, value),
+    };
+
+    public static string Step(BatchInfo b) => $"step {b.Batch}/{b.Batches} {Running(b)}";
+
+    /// <summary>The epoch's running metrics, the learning rate and the speed, e.g. "loss 1.4596 acc 58.80 % lr 1.085e-2 1,589 img/s".</summary>
+    public static string Running(BatchInfo b) =>
+        string.Join(" ", b.Running.Select(kv => Value(kv.Key, kv.Value)).OfType<string>()) +
+        string.Format(C, " lr {0:0.###e+0} {1:N0} img/s", b.LearningRate, b.ImagesPerSecond);
 }

@@ -23,9 +23,7 @@ sealed class LiveProgress(ProgressContext context) : ITrainerCallback
     {
         if (task is null) return;
         task.Value = batch.Batch;
-        task.Description = Markup.Escape(string.Format(CultureInfo.InvariantCulture,
-            "epoch {0}/{1} loss {2:F4} acc {3:P1} lr {4:0.##e+0} {5:N0} img/s", state.Epoch, state.Epochs,
-            batch.RunningLoss, batch.RunningAccuracy, batch.LearningRate, batch.ImagesPerSecond));
+        task.Description = Markup.Escape($"epoch {state.Epoch}/{state.Epochs} {EpochLine.Running(batch)}");
     }
 
     public void OnEpochEnd(TrainerState state, EpochMetrics metrics)

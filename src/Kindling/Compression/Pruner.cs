@@ -59,7 +59,7 @@ public static class Pruner
                     var trainerOptions = run.TrainerOptions with { Epochs = options.FinetuneEpochs, CheckpointDir = null, EarlyStopping = null };
                     var fit = new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, subsetLoader ?? run.TrainLoader, validation);
                     // The last epoch's validation is of the final weights, with the masks applied.
-                    afterFinetune = fit.History[^1].ValAccuracy ?? Accuracy();
+                    afterFinetune = fit.History[^1].Get("val_accuracy") ?? Accuracy();
                     log($"step {step}/{options.IterativeSteps}: fine-tuned {options.FinetuneEpochs} epoch(s) in {watch.Elapsed.TotalSeconds:F0} s, accuracy {afterFinetune:P2}");
                 }
                 steps.Add(new PruneStep(step, target, afterPrune, afterFinetune, watch.Elapsed.TotalSeconds));

@@ -1,4 +1,4 @@
-using Kindling.Compression;
+using Kindling.Training.Tasks;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
@@ -76,7 +76,13 @@ public static class RecipeBuilder
         var d = resolved.Distillation;
         if (d.Teacher is null) return (resolved, null);
         var path = TeacherPath(d);
-        var distiller = Distiller.FromCheckpoint(path, d.Alpha, d.Temperature);
+        var (_, pipeline) = CheckpointModel.Load(path);
+        var distiller = new Distiller(pipeline.Model, d.Alpha, d.Temperature)
+        {
+            Classes = pipeline.Classes,
+            InputShape = pipeline.InputShape,
+            Normalization = pipeline.Normalization,
+        };
         try
         {
             var m = resolved.Model;

@@ -1,9 +1,9 @@
-using Kindling.Compression;
 using Kindling.Data.BatchMix;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
 using Kindling.Training;
+using Kindling.Training.Tasks;
 using TorchSharp;
 
 namespace Kindling.Config;
@@ -33,7 +33,9 @@ public sealed class RecipeRun : IDisposable
         EvalTransform = evalTransform;
         Normalization = normalization;
         Teacher = teacher;
-        TrainerOptions = recipe.ToTrainerOptions() with { Distillation = teacher };
+        TrainerOptions = recipe.ToTrainerOptions();
+        var classification = ClassificationOptions.From(TrainerOptions);
+        Task = teacher is null ? new ClassificationTask(model, data.Classes.Count, classification) : new DistillationTask(model, data.Classes.Count, teacher, classification);
     }
 
     /// <summary>The resolved recipe.</summary>
@@ -71,6 +73,9 @@ public sealed class RecipeRun : IDisposable
 
     /// <summary>The frozen distillation teacher when the recipe names one, checked against the student; null otherwise.</summary>
     public Distiller? Teacher { get; }
+
+    /// <summary>What the recipe trains: a classifier, or the student of <see cref="Teacher"/>; its modules are <see cref="Model"/> (owned by the run).</summary>
+    public TrainingTask Task { get; }
 
     /// <summary>The trainer's options, carrying the resolved recipe as config text and the batch mixing.</summary>
     public TrainerOptions TrainerOptions { get; }

@@ -14,22 +14,34 @@ public static class Plots
     const int Width = 900, Height = 560;
 
     /// <summary>Train, validation and (when measured) EMA-validation loss per epoch.</summary>
-    public static string LossCurves(IReadOnlyList<EpochMetrics> history, string path) =>
-        Curves(history, path, "Loss", "loss", m => m.TrainLoss, m => m.ValLoss, m => m.EmaValLoss);
+    public static string LossCurves(IReadOnlyList<EpochMetrics> history, string path) => MetricCurves(history, "loss", path);
 
     /// <summary>Train, validation and (when measured) EMA-validation accuracy per epoch.</summary>
-    public static string AccuracyCurves(IReadOnlyList<EpochMetrics> history, string path) =>
-        Curves(history, path, "Accuracy", "accuracy", m => m.TrainAccuracy, m => m.ValAccuracy, m => m.EmaValAccuracy);
+    public static string AccuracyCurves(IReadOnlyList<EpochMetrics> history, string path) => MetricCurves(history, "accuracy", path);
+
+    /// <summary>The metric names a run's history has curves for: each task metric without its train_/val_/ema_val_ prefix (loss, accuracy, d_loss, ...).</summary>
+    public static IReadOnlyList<string> CurveNames(IReadOnlyList<EpochMetrics> history) =>
+        history.SelectMany(m => m.Values.Keys).Select(BaseName).Distinct().ToList();
+
+    /// <summary>train_NAME, val_NAME and (when measured) ema_val_NAME per epoch, with the best epoch marked.</summary>
+    public static string MetricCurves(IReadOnlyList<EpochMetrics> history, string name, string path) =>
+        Curves(history, path, char.ToUpperInvariant(name[0]) + name[1..].Replace('_', ' '), name.Replace('_', ' '),
+            m => m.Get("train_" + name), m => m.Get("val_" + name), m => m.Get("ema_val_" + name));
+
+    static string BaseName(string metric) =>
+        metric.StartsWith("ema_val_", StringComparison.Ordinal) ? metric[8..]
+        : metric.StartsWith("train_", StringComparison.Ordinal) ? metric[6..]
+        : metric.StartsWith("val_", StringComparison.Ordinal) ? metric[4..] : metric;
 
     static string Curves(IReadOnlyList<EpochMetrics> history, string path, string title, string yLabel,
-        Func<EpochMetrics, double> train, Func<EpochMetrics, double?> val, Func<EpochMetrics, double?> ema)
+        Func<EpochMetrics, double?> train, Func<EpochMetrics, double?> val, Func<EpochMetrics, double?> ema)
     {
         var plot = new Plot();
-        var epochs = history.Select(m => (double)m.Epoch).ToArray();
-        Series(plot, epochs, history.Select(train).ToArray(), "train", Colors.C0);
+        Series(plot, history.Where(m => train(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(train).OfType<double>().ToArray(), "train", Colors.C0);
         Series(plot, history.Where(m => val(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(val).OfType<double>().ToArray(), "validation", Colors.C1);
         Series(plot, history.Where(m => ema(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(ema).OfType<double>().ToArray(), "validation (EMA)", Colors.C2);
-        var best = history.FirstOrDefault(m => m.Best);
+        // Every epoch that improved is flagged; the best is the last of them.
+        var best = history.LastOrDefault(m => m.Best);
         if (best is not null)
         {
             var line = plot.Add.VerticalLine(best.Epoch, 1, Colors.Gray, LinePattern.Dashed);

@@ -4,9 +4,9 @@ using Kindling.Training.Callbacks;
 namespace Kindling.Reporting;
 
 /// <summary>
-/// Keeps a run's plots/ folder current: loss.png, accuracy.png and lr.png after every epoch (a long run
-/// can be watched as it goes), and at the end confusion.png, f1.png and reliability.png from the last
-/// validation. <see cref="WriteEvaluationPlots"/> draws the same three for any split (e.g. test).
+/// Keeps a run's plots/ folder current: a learning curve per task metric (loss.png, accuracy.png, NAME-curve.png) and
+/// lr.png after every epoch (a long run can be watched as it goes), and at the end, for a classifier, confusion.png,
+/// f1.png and reliability.png from the last validation. <see cref="WriteEvaluationPlots"/> draws the same three for any split (e.g. test).
 /// </summary>
 public sealed class PlotsCallback : ITrainerCallback
 {
@@ -46,17 +46,22 @@ public sealed class PlotsCallback : ITrainerCallback
         schedule.Add((state.GlobalStep, batch.LearningRate));
     }
 
-    public void OnValidationEnd(TrainerState state, EvalResult result, bool ema)
+    public void OnValidationEnd(TrainerState state, Training.Tasks.TaskValidation result, bool ema)
     {
-        if (!ema) LastValidation = result;
+        if (!ema && result.Details is EvalResult eval) LastValidation = eval;
     }
 
     public void OnEpochEnd(TrainerState state, EpochMetrics metrics)
     {
-        Plots.LossCurves(state.History, LossPath);
-        Plots.AccuracyCurves(state.History, AccuracyPath);
+        foreach (var name in Plots.CurveNames(state.History)) Plots.MetricCurves(state.History, name, CurvePath(name));
         Plots.LearningRate(schedule, LearningRatePath);
     }
+
+    /// <summary>
+    /// The learning-curve file of a metric: loss.png and accuracy.png keep their names; any other metric's curve is
+    /// NAME-curve.png, so it never takes the name of a per-class plot (f1.png).
+    /// </summary>
+    public string CurvePath(string name) => Path.Combine(plotsDir, name is "loss" or "accuracy" ? name + ".png" : name + "-curve.png");
 
     public void OnFitEnd(TrainerState state, FitResult result)
     {

@@ -52,10 +52,11 @@ public sealed class RunFolderCallback : ITrainerCallback
         }
     }
 
-    public void OnValidationEnd(TrainerState state, EvalResult result, bool ema)
+    public void OnValidationEnd(TrainerState state, Training.Tasks.TaskValidation result, bool ema)
     {
-        if (ema) LastEmaValidation = result;
-        else LastValidation = result;
+        if (result.Details is not EvalResult eval) return;
+        if (ema) LastEmaValidation = eval;
+        else LastValidation = eval;
     }
 
     public void OnEpochEnd(TrainerState state, EpochMetrics metrics)

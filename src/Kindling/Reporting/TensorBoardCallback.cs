@@ -64,19 +64,25 @@ public sealed class TensorBoardCallback : ITrainerCallback
     }
 
     // Tags share a prefix per quantity (loss/train, loss/val, ...) so TensorBoard draws train and validation in one chart.
-    static readonly (string Tag, Func<EpochMetrics, double?> Value)[] EpochScalars =
+    static readonly (string Tag, Func<EpochMetrics, double?> Value)[] EngineScalars =
     [
-        ("loss/train", m => m.TrainLoss), ("accuracy/train", m => m.TrainAccuracy),
-        ("loss/val", m => m.ValLoss), ("accuracy/val", m => m.ValAccuracy), ("f1/val", m => m.ValF1), ("top_k/val", m => m.ValTopK),
-        ("loss/ema_val", m => m.EmaValLoss), ("accuracy/ema_val", m => m.EmaValAccuracy),
         ("epoch/lr", m => m.LearningRate), ("epoch/grad_norm", m => m.GradNorm),
         ("epoch/images_per_second", m => m.ImagesPerSecond), ("epoch/seconds", m => m.Seconds),
     ];
 
+    /// <summary>A task metric's tag: train_loss -> loss/train, val_top_k -> top_k/val, ema_val_accuracy -> accuracy/ema_val.</summary>
+    internal static string Tag(string metric)
+    {
+        foreach (var prefix in (string[])["ema_val_", "train_", "val_"])
+            if (metric.StartsWith(prefix, StringComparison.Ordinal)) return $"{metric[prefix.Length..]}/{prefix[..^1]}";
+        return "epoch/" + metric;
+    }
+
     public void OnEpochEnd(TrainerState state, EpochMetrics m)
     {
         int epoch = m.Epoch;
-        foreach (var (tag, value) in EpochScalars) Scalar(tag, value(m), epoch);
+        foreach (var (name, value) in m.Values) Scalar(Tag(name), value, epoch);
+        foreach (var (tag, value) in EngineScalars) Scalar(tag, value(m), epoch);
         if (!HistogramEpoch(epoch)) return;
         using var scope = NewDisposeScope();
         foreach (var (name, p) in model.named_parameters())
@@ -87,12 +93,8 @@ public sealed class TensorBoardCallback : ITrainerCallback
     public void OnFitEnd(TrainerState state, FitResult result)
     {
         var final = result.History.Count > 0 ? result.History[^1] : null;
-        var metrics = new List<(string, double?)>
-        {
-            ("best_epoch", result.BestEpoch), ("best_metric", result.BestMetric), ("epochs_run", result.History.Count),
-            ("final_train_loss", final?.TrainLoss), ("final_val_loss", final?.ValLoss), ("final_val_accuracy", final?.ValAccuracy),
-            ("final_ema_val_accuracy", final?.EmaValAccuracy),
-        };
+        var metrics = new List<(string, double?)> { ("best_epoch", result.BestEpoch), ("best_metric", result.BestMetric), ("epochs_run", result.History.Count) };
+        if (final is not null) metrics.AddRange(final.Values.Select(kv => ("final_" + kv.Key, (double?)kv.Value)));
         writer.add_text("hparams", HParamsMarkdown(hparams, metrics, result.EndReason), Step(state.GlobalStep));
     }
 

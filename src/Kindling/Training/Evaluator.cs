@@ -31,7 +31,7 @@ public static class Evaluator
                 using (batch)
                 using (var scope = NewDisposeScope())
                 {
-                    var x = PrepareInput(batch.Images, device, computeType, channelsLast);
+                    var x = TrainingSession.PrepareInput(batch.Images, device, computeType, channelsLast);
                     var y = batch.Labels.to(device);
                     var logits = model.forward(x).to(float32);
                     lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
@@ -48,13 +48,5 @@ public static class Evaluator
         }
         if (samples == 0) throw new InvalidOperationException("the evaluation split yielded no batches: nothing to measure.");
         return new EvalResult(lossSum / samples, confusion.Accuracy, top.Value, topK, confusion.Report(), confusion, ece.Value, ece, samples);
-    }
-
-    /// <summary>Moves a batch of images to the device, the compute type and, if asked, channels-last strides.</summary>
-    internal static Tensor PrepareInput(Tensor images, Device device, ScalarType? computeType, bool channelsLast)
-    {
-        var x = images.to(device);
-        if (computeType is ScalarType t && x.dtype != t) x = x.to(t);
-        return channelsLast ? ChannelsLast.Of(x) : x;
     }
 }

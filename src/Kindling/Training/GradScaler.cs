@@ -45,6 +45,17 @@ public sealed class GradScaler
     public void Unscale(IEnumerable<Tensor> parameters)
     {
         if (unscaled) return;
+        FoundInf = UnscaleGradients(parameters);
+        unscaled = true;
+    }
+
+    /// <summary>
+    /// Divides one optimizer's gradients by the scale and says whether any was not finite, leaving the scaler's own
+    /// state alone: with several optimizers each is unscaled and checked on its own (PyTorch keeps found_inf per
+    /// optimizer), then <see cref="Update(bool)"/> runs once for the iteration with whether any found one.
+    /// </summary>
+    public bool UnscaleGradients(IEnumerable<Tensor> parameters)
+    {
         using var scope = NewDisposeScope();
         bool inf = false;
         double inv = 1.0 / Scale;
@@ -55,8 +66,15 @@ public sealed class GradScaler
             if (!inf && !g.isfinite().all().item<bool>()) inf = true;
             g.mul_(inv);
         }
-        FoundInf = inf;
-        unscaled = true;
+        return inf;
+    }
+
+    /// <summary>Updates the scale after an iteration whose optimizers were unscaled with <see cref="UnscaleGradients"/>.</summary>
+    public void Update(bool foundInf)
+    {
+        FoundInf = foundInf;
+        if (foundInf) SkippedSteps++;
+        Update();
     }
 
     /// <summary>Unscales if needed, then steps the optimizer unless the gradients were non-finite. Returns whether it stepped.</summary>

@@ -36,10 +36,11 @@ public sealed class MasterWeights : IDisposable
     public IEnumerable<Parameter> Parameters => pairs.Select(p => p.Master);
 
     /// <summary>Moves the model's 16-bit gradients into the masters as fp32 and drops the model's.</summary>
-    public void GradientsToMasters()
+    public void GradientsToMasters(IReadOnlySet<string>? names = null)
     {
-        foreach (var (_, model, master) in pairs)
+        foreach (var (name, model, master) in pairs)
         {
+            if (names is not null && !names.Contains(name)) continue;
             var g = model.grad;
             master.grad = g is null ? null : g.to(float32);
             model.grad = null;
@@ -48,10 +49,11 @@ public sealed class MasterWeights : IDisposable
     }
 
     /// <summary>Casts the updated masters back into the model.</summary>
-    public void MastersToModel()
+    public void MastersToModel(IReadOnlySet<string>? names = null)
     {
         using var _ = no_grad();
-        foreach (var (_, model, master) in pairs) model.copy_(master);
+        foreach (var (name, model, master) in pairs)
+            if (names is null || names.Contains(name)) model.copy_(master);
     }
 
     /// <summary>Drops the masters' gradients.</summary>

@@ -10,6 +10,7 @@ public sealed record TrainerOptions
     public int Epochs { get; init; } = 10;
     public OptimizerOptions Optimizer { get; init; } = new();
     public ScheduleOptions Schedule { get; init; } = new();
+    /// <summary>Label smoothing of the classification short form's cross-entropy (<see cref="Tasks.ClassificationOptions"/>).</summary>
     public double LabelSmoothing { get; init; }
 
     /// <summary>
@@ -46,21 +47,19 @@ public sealed record TrainerOptions
     public bool EmaWarmup { get; init; } = true;
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
-    /// <summary>Batch-level Mixup/CutMix; null: none.</summary>
+    /// <summary>Batch-level Mixup/CutMix of the classification short form; null: none.</summary>
     public IBatchMix? BatchMix { get; init; }
-
-    /// <summary>Knowledge distillation from a frozen teacher (its logits on the same, mixed, batch); null: plain cross-entropy.</summary>
-    public Compression.Distiller? Distillation { get; init; }
 
     /// <summary>Where best.ckpt and last.ckpt go; null: no checkpoints.</summary>
     public string? CheckpointDir { get; init; }
 
-    /// <summary>Metric deciding the best checkpoint and its direction.</summary>
-    public string Monitor { get; init; } = "val_accuracy";
+    /// <summary>Metric deciding the best checkpoint; null: the task's default (a classifier's val_accuracy).</summary>
+    public string? Monitor { get; init; }
 
-    public string MonitorMode { get; init; } = "max";
+    /// <summary>"min" or "max"; null: the direction the task declares for the monitored metric.</summary>
+    public string? MonitorMode { get; init; }
 
-    /// <summary>The k of the top-k accuracy reported.</summary>
+    /// <summary>The k of the top-k accuracy the classification short form reports.</summary>
     public int TopK { get; init; } = 5;
 
     /// <summary>Told where each step's time goes (a profiler); null: no timing.</summary>

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kindling.Optim;
-using Kindling.Optim.Schedulers;
 using Kindling.Runtime;
 using static TorchSharp.torch;
 
@@ -15,37 +14,57 @@ namespace Kindling.Training;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    internal sealed record Parts(nn.Module Model, MasterWeights? Masters, optim.Optimizer Optimizer, LrScheduler? Schedule, GradScaler? Scaler,
-        ModelEma? Ema, EarlyStopping? EarlyStopping, TrainerState State, TrainerOptions Options);
+    internal sealed record Parts(TrainingSession Session, EarlyStopping? EarlyStopping, TrainerState State, TrainerOptions Options);
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        // A diverged run's history holds NaN; the checkpoint must still be written.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     internal static void Save(string path, string kind, Parts p)
     {
+        var session = p.Session;
+        var network = session.Task.Network;
         var sections = new Dictionary<string, byte[]>();
-        var parameters = p.Masters is not null
-            ? p.Masters.Named.Select(n => (n.name, (Tensor)n.parameter))
-            : p.Model.named_parameters().Select(n => (n.name, (Tensor)n.parameter));
-        sections["model"] = NamedTensors.ToBytes(parameters.Concat(p.Model.named_buffers()));
-        sections["optimizer"] = OptimizerBytes(p.Optimizer);
-        if (p.Optimizer is Lookahead la)
-            sections["lookahead"] = NamedTensors.ToBytes(la.SlowWeights.Select((t, i) => ($"{i}", t)));
+        var parameters = session.Masters is not null
+            ? session.Masters.Named.Select(n => (n.name, (Tensor)n.parameter))
+            : network.named_parameters().Select(n => (n.name, (Tensor)n.parameter));
+        sections["model"] = NamedTensors.ToBytes(parameters.Concat(network.named_buffers()));
+        var optimizers = new JsonObject();
+        foreach (var slot in session.Slots)
+        {
+            sections[OptimizerSection(slot)] = OptimizerBytes(slot.Optimizer);
+            if (slot.Optimizer is Lookahead la)
+                sections[LookaheadSection(slot)] = NamedTensors.ToBytes(la.SlowWeights.Select((t, i) => ($"{i}", t)));
+            optimizers[slot.Name] = new JsonObject
+            {
+                ["steps"] = slot.Steps,
+                ["schedule"] = slot.Schedule is null ? null : JsonSerializer.SerializeToNode(slot.Schedule.StateDict()),
+                ["lookahead_steps"] = (slot.Optimizer as Lookahead)?.Steps,
+            };
+        }
         using (var rng = get_rng_state()) sections["rng"] = NamedTensors.ToBytes(new[] { ("cpu", rng) });
-        if (p.Ema is not null) sections["ema"] = NamedTensors.ToBytes(p.Ema.StateDict().Select(kv => (kv.Key, kv.Value)));
+        if (session.Ema is not null) sections["ema"] = NamedTensors.ToBytes(session.Ema.StateDict().Select(kv => (kv.Key, kv.Value)));
+        var taskState = session.Task.SaveState();
+        if (taskState is not null) sections["task"] = NamedTensors.ToBytes(taskState.Tensors.Select(kv => (kv.Key, kv.Value)));
         var git = GitInfo.Current();
         var meta = new JsonObject
         {
             ["kind"] = kind,
+            ["task"] = session.Task.GetType().Name,
             ["epoch"] = p.State.Epoch,
             ["global_step"] = p.State.GlobalStep,
-            ["best_metric"] = p.State.BestMetric,
+            ["best_metric"] = p.State.BestMetric is double b && double.IsFinite(b) ? b : null,
             ["best_epoch"] = p.State.BestEpoch,
             ["skipped_steps"] = p.State.SkippedSteps,
-            ["lookahead_steps"] = (p.Optimizer as Lookahead)?.Steps,
-            ["schedule"] = p.Schedule is null ? null : JsonSerializer.SerializeToNode(p.Schedule.StateDict()),
-            ["scaler"] = p.Scaler is null ? null : new JsonObject { ["scale"] = p.Scaler.Scale, ["growth_tracker"] = p.Scaler.GrowthTracker },
-            ["ema_updates"] = p.Ema?.Updates,
+            ["optimizers"] = optimizers,
+            ["scaler"] = session.Scaler is null ? null : new JsonObject { ["scale"] = session.Scaler.Scale, ["growth_tracker"] = session.Scaler.GrowthTracker },
+            ["ema_updates"] = session.Ema?.Updates,
             ["early_stopping"] = p.EarlyStopping is null ? null : new JsonObject { ["best"] = p.EarlyStopping.Best, ["bad_epochs"] = p.EarlyStopping.BadEpochs },
+            ["task_state"] = taskState?.Values.DeepClone(),
             ["history"] = JsonSerializer.SerializeToNode(p.State.History, Json),
             ["epoch_progress"] = p.State.Progress is null ? null : JsonSerializer.SerializeToNode(p.State.Progress, Json),
             ["precision"] = p.Options.Precision.ToString(),
@@ -59,6 +78,10 @@ public static class TrainingCheckpoint
         sections["meta"] = Encoding.UTF8.GetBytes(meta.ToJsonString(Json));
         CheckpointFile.Write(path, sections);
     }
+
+    // One optimizer keeps the section names checkpoints had before tasks ("optimizer", "lookahead"); several are named.
+    static string OptimizerSection(OptimizerSlot slot) => slot.Name == "optimizer" ? "optimizer" : "optimizer." + slot.Name;
+    static string LookaheadSection(OptimizerSlot slot) => slot.Name == "optimizer" ? "lookahead" : "lookahead." + slot.Name;
 
     /// <summary>
     /// A checkpoint holding only a model's weights and the resolved recipe that rebuilds it (for imported or
@@ -102,45 +125,36 @@ public static class TrainingCheckpoint
 
     internal static void Restore(string path, Parts p)
     {
+        var session = p.Session;
         var sections = CheckpointFile.Read(path);
         var meta = JsonNode.Parse(Encoding.UTF8.GetString(sections["meta"]))!.AsObject();
         var model = NamedTensors.FromBytes(sections["model"]);
-        NamedTensors.LoadInto(p.Model, model, path);
-        if (p.Masters is not null)
+        NamedTensors.LoadInto(session.Task.Network, model, path);
+        if (session.Masters is not null)
         {
             using var _ = no_grad();
-            foreach (var (name, master) in p.Masters.Named) master.copy_(model[name]);
+            foreach (var (name, master) in session.Masters.Named) master.copy_(model[name]);
         }
         foreach (var t in model.Values) t.Dispose();
 
-        using (var stream = new MemoryStream(sections["optimizer"]))
-        using (var r = new BinaryReader(stream))
-        {
-            var inner = Inner(p.Optimizer);
-            using var dense = DenseOptimizerState.For(inner);
-            inner.load_state_dict(r);
-        }
-        if (p.Optimizer is Lookahead la && sections.TryGetValue("lookahead", out var slowBytes))
-        {
-            var slow = NamedTensors.FromBytes(slowBytes);
-            using (no_grad())
-                for (int i = 0; i < la.SlowWeights.Count; i++) la.SlowWeights[i].copy_(slow[$"{i}"]);
-            la.Restore((int?)meta["lookahead_steps"] ?? 0);
-        }
+        foreach (var slot in session.Slots) RestoreOptimizer(slot, sections, meta, path);
         var rng = NamedTensors.FromBytes(sections["rng"]);
         set_rng_state(rng["cpu"]);
 
-        if (p.Schedule is not null && meta["schedule"] is JsonObject schedule)
-            p.Schedule.LoadStateDict(schedule.ToDictionary(kv => kv.Key, kv => (double)kv.Value!));
-        if (p.Scaler is not null && meta["scaler"] is JsonObject scaler)
-            p.Scaler.Restore((double)scaler["scale"]!, (int)scaler["growth_tracker"]!);
-        if (p.Ema is not null && sections.TryGetValue("ema", out var emaBytes))
+        if (session.Scaler is not null && meta["scaler"] is JsonObject scaler)
+            session.Scaler.Restore((double)scaler["scale"]!, (int)scaler["growth_tracker"]!);
+        if (session.Ema is not null && sections.TryGetValue("ema", out var emaBytes))
         {
             var ema = NamedTensors.FromBytes(emaBytes);
-            p.Ema.LoadStateDict(ema, (long?)meta["ema_updates"] ?? 0);
+            session.Ema.LoadStateDict(ema, (long?)meta["ema_updates"] ?? 0);
         }
         if (p.EarlyStopping is not null && meta["early_stopping"] is JsonObject es)
             p.EarlyStopping.Restore((double)es["best"]!, (int)es["bad_epochs"]!);
+        if (meta["task_state"] is JsonObject taskValues)
+        {
+            var tensors = sections.TryGetValue("task", out var taskBytes) ? NamedTensors.FromBytes(taskBytes) : new Dictionary<string, Tensor>();
+            session.Task.LoadState(new Tasks.TaskState(tensors, taskValues));
+        }
 
         p.State.Epoch = (int)meta["epoch"]!;
         p.State.GlobalStep = (long)meta["global_step"]!;
@@ -149,7 +163,46 @@ public static class TrainingCheckpoint
         p.State.SkippedSteps = (long)meta["skipped_steps"]!;
         p.State.History.Clear();
         p.State.History.AddRange(meta["history"].Deserialize<List<EpochMetrics>>(Json) ?? new());
-        p.State.Progress = meta["epoch_progress"]?.Deserialize<EpochProgress>(Json);
+        p.State.Progress = Progress(meta["epoch_progress"] as JsonObject);
+    }
+
+    static void RestoreOptimizer(OptimizerSlot slot, Dictionary<string, byte[]> sections, JsonObject meta, string path)
+    {
+        // Checkpoints written before tasks hold one optimizer under "optimizer" and its schedule at the top of meta.
+        var state = meta["optimizers"]?[slot.Name] as JsonObject ?? meta;
+        if (!sections.TryGetValue(OptimizerSection(slot), out var bytes))
+            throw new InvalidDataException($"{path} has no state for optimizer '{slot.Name}': it was saved by a different task.");
+        using (var stream = new MemoryStream(bytes))
+        using (var r = new BinaryReader(stream))
+        {
+            var inner = Inner(slot.Optimizer);
+            using var dense = DenseOptimizerState.For(inner);
+            inner.load_state_dict(r);
+        }
+        if (slot.Optimizer is Lookahead la && sections.TryGetValue(LookaheadSection(slot), out var slowBytes))
+        {
+            var slow = NamedTensors.FromBytes(slowBytes);
+            using (no_grad())
+                for (int i = 0; i < la.SlowWeights.Count; i++) la.SlowWeights[i].copy_(slow[$"{i}"]);
+            la.Restore((int?)state["lookahead_steps"] ?? 0);
+        }
+        if (slot.Schedule is not null && state["schedule"] is JsonObject schedule)
+            slot.Schedule.LoadStateDict(schedule.ToDictionary(kv => kv.Key, kv => (double)kv.Value!));
+        slot.Steps = (long?)state["steps"] ?? (long)meta["global_step"]!;
+    }
+
+    /// <summary>An interrupted epoch's progress; checkpoints written before tasks kept a classifier's loss and correct sums by name.</summary>
+    static EpochProgress? Progress(JsonObject? json)
+    {
+        if (json is null) return null;
+        if (json["sums"] is not null) return json.Deserialize<EpochProgress>(Json);
+        long seen = (long)json["seen"]!;
+        var sums = new Dictionary<string, double[]>
+        {
+            ["loss"] = [(double)json["loss_sum"]!, seen],
+            ["accuracy"] = [(double)json["correct_sum"]!, seen],
+        };
+        return new EpochProgress((int)json["batches"]!, sums, seen, (double)json["norm_sum"]!, (long)json["norm_count"]!);
     }
 
     static byte[] OptimizerBytes(optim.Optimizer optimizer)

@@ -149,7 +149,7 @@ public sealed class LrFinder
             batches.MoveNext();
             using var batch = batches.Current;
             using var scope = NewDisposeScope();
-            var x = Evaluator.PrepareInput(batch.Images, device, null, false);
+            var x = TrainingSession.PrepareInput(batch.Images, device, null, false);
             var y = batch.Labels.to(device);
             var lossTensor = criterion.Forward(model.forward(x).to(float32), y);
             double value = lossTensor.item<float>();

@@ -1,10 +1,10 @@
-using Kindling.Compression;
 using Kindling.Data.BatchMix;
 using Kindling.Data.Datasets;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
 using Kindling.Training;
+using Kindling.Training.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,15 +26,19 @@ public class DistillerTests
         module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(module.named_buffers())
             .ToDictionary(p => p.Item1, p => p.Item2.detach().clone());
 
-    static TrainerOptions Options(Distiller? distiller, IBatchMix? mix = null) => new()
+    static TrainerOptions Options(IBatchMix? mix = null) => new()
     {
         Epochs = 2,
         Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1, Momentum = 0.9 },
         Device = "cpu",
         Seed = 3,
         BatchMix = mix,
-        Distillation = distiller,
     };
+
+    // The student of the distiller (or, without one, plain classification) on the engine.
+    static void Fit(TrainerOptions options, Distiller? distiller, nn.Module<Tensor, Tensor> student, Kindling.Data.Loading.DataLoader loader) =>
+        new Trainer(options).Fit(distiller is null ? new ClassificationTask(student, 3, ClassificationOptions.From(options))
+            : new DistillationTask(student, 3, distiller, ClassificationOptions.From(options)), loader);
 
     [Fact]
     public void TheTeacherStaysFrozenWhileTheStudentLearns()
@@ -46,7 +50,7 @@ public class DistillerTests
         using var student = Net(2);
         var studentBefore = Snapshot(student);
 
-        new Trainer(Options(distiller, new Mixup(0.4))).Fit(student, TinyData.Loader(TinyData.Bands(48), 16, shuffle: true));
+        Fit(Options(new Mixup(0.4)), distiller, student, TinyData.Loader(TinyData.Bands(48), 16, shuffle: true));
 
         Assert.False(teacher.training);
         foreach (var (name, p) in teacher.named_parameters())
@@ -70,7 +74,7 @@ public class DistillerTests
         using var distiller = new Distiller(teacher);
         using var student = new Recorder(Net(2));
 
-        new Trainer(Options(distiller, new Mixup(1.0)) with { Epochs = 1 }).Fit(student, TinyData.Loader(TinyData.Bands(48), 16, shuffle: true));
+        Fit(Options(new Mixup(1.0)) with { Epochs = 1 }, distiller, student, TinyData.Loader(TinyData.Bands(48), 16, shuffle: true));
 
         Assert.Equal(3, student.Seen.Count);
         Assert.Equal(student.Seen.Count, teacher.Seen.Count);
@@ -85,15 +89,15 @@ public class DistillerTests
     {
         using var teacher = Net(1, width: 6);
         var train = TinyData.Bands(48);
-        nn.Module<Tensor, Tensor> Fit(Distiller? d)
+        nn.Module<Tensor, Tensor> Train(Distiller? d)
         {
             var student = Net(2);
-            new Trainer(Options(d)).Fit(student, TinyData.Loader(train, 16, shuffle: true));
+            Fit(Options(), d, student, TinyData.Loader(train, 16, shuffle: true));
             return student;
         }
-        using var plain = Fit(null);
-        using var hardOnly = Fit(new Distiller(teacher, alpha: 1.0));
-        using var distilled = Fit(new Distiller(teacher, alpha: 0.3, temperature: 2));
+        using var plain = Train(null);
+        using var hardOnly = Train(new Distiller(teacher, alpha: 1.0));
+        using var distilled = Train(new Distiller(teacher, alpha: 0.3, temperature: 2));
         var p = Snapshot(plain);
         Assert.All(Snapshot(hardOnly), kv => Assert.True(kv.Value.allclose(p[kv.Key], rtol: 1e-5, atol: 1e-6), $"{kv.Key}: alpha 1 differs from plain training"));
         Assert.False(Snapshot(distilled)["fc.weight"].allclose(p["fc.weight"], rtol: 1e-3, atol: 1e-4), "the teacher's soft targets had no effect");

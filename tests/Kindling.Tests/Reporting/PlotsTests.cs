@@ -43,8 +43,13 @@ public class PlotsTests(TinyRun run) : IClassFixture<TinyRun>
         using var dir = new TempDir();
         var history = Enumerable.Range(1, 30).Select(e => new EpochMetrics
         {
-            Epoch = e, TrainLoss = 2.0 / e, TrainAccuracy = 1 - 0.5 / e, ValLoss = 2.2 / e + 0.01 * e, ValAccuracy = 0.9 - 0.5 / e,
-            EmaValAccuracy = 0.92 - 0.5 / e, EmaValLoss = 2.1 / e + 0.01 * e, Best = e == 20,
+            Epoch = e,
+            Values = new Dictionary<string, double>
+            {
+                ["train_loss"] = 2.0 / e, ["train_accuracy"] = 1 - 0.5 / e, ["val_loss"] = 2.2 / e + 0.01 * e, ["val_accuracy"] = 0.9 - 0.5 / e,
+                ["ema_val_accuracy"] = 0.92 - 0.5 / e, ["ema_val_loss"] = 2.1 / e + 0.01 * e,
+            },
+            Best = e == 20,
         }).ToList();
         AssertPng(Plots.LossCurves(history, Path.Combine(dir.Path, "loss.png")));
         AssertPng(Plots.AccuracyCurves(history, Path.Combine(dir.Path, "accuracy.png")));

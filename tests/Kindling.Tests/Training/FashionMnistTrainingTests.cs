@@ -43,7 +43,7 @@ public class FashionMnistTrainingTests
         var result = trainer.Fit(model, train, test);
 
         var last = result.History[^1];
-        Assert.True(last.ValAccuracy >= 0.80, $"test accuracy {last.ValAccuracy:P1} after 2 epochs (train loss {last.TrainLoss:F3})");
+        Assert.True(last.Get("val_accuracy") >= 0.80, $"test accuracy {last.Get("val_accuracy"):P1} after 2 epochs (train loss {last.Get("train_loss"):F3})");
         Assert.True(last.GradNorm > 0);
         Assert.Equal(2 * ((6000 / 64 + 1 + 1) / 2), trainer.State.GlobalStep); // 94 batches -> 47 optimizer steps per epoch
     }

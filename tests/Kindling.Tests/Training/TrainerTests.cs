@@ -94,9 +94,9 @@ public class TrainerTests
         Assert.Equal(expected.History.Count, actual.History.Count);
         for (int e = 0; e < expected.History.Count; e++)
         {
-            Assert.Equal(expected.History[e].TrainLoss, actual.History[e].TrainLoss, 6);
-            Assert.Equal(expected.History[e].ValLoss!.Value, actual.History[e].ValLoss!.Value, 6);
-            Assert.Equal(expected.History[e].EmaValLoss!.Value, actual.History[e].EmaValLoss!.Value, 6);
+            Assert.Equal(expected.History[e].Get("train_loss")!.Value, actual.History[e].Get("train_loss")!.Value, 6);
+            Assert.Equal(expected.History[e].Get("val_loss")!.Value, actual.History[e].Get("val_loss")!.Value, 6);
+            Assert.Equal(expected.History[e].Get("ema_val_loss")!.Value, actual.History[e].Get("ema_val_loss")!.Value, 6);
             Assert.Equal(expected.History[e].LearningRate, actual.History[e].LearningRate, 12);
         }
     }
@@ -141,7 +141,7 @@ public class TrainerTests
         var result = new Trainer(options).Fit(Mlp(4), TinyData.Loader(data, 20), TinyData.Loader(data, 20));
         Assert.Equal(3, result.History.Count);
         Assert.StartsWith("early stopping", result.EndReason);
-        Assert.All(result.History, h => Assert.NotNull(h.EmaValAccuracy));
+        Assert.All(result.History, h => Assert.NotNull(h.Get("ema_val_accuracy")));
     }
 
     /// <summary>A linear classifier whose training outputs turn NaN after a number of forward calls.</summary>
@@ -217,8 +217,8 @@ public class TrainerTests
         var model = ConvNet(6);
         var trainer = new Trainer(new TrainerOptions { Epochs = 3, Precision = precision, Optimizer = new OptimizerOptions { Name = "adamw", Lr = 0.01 }, Device = "cpu" });
         var result = trainer.Fit(model, TinyData.Loader(data, 16, shuffle: true), TinyData.Loader(data, 32));
-        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss, $"loss {result.History[0].TrainLoss} -> {result.History[^1].TrainLoss}");
-        Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
+        Assert.True(result.History[^1].Get("train_loss") < result.History[0].Get("train_loss"), $"loss {result.History[0].Get("train_loss")} -> {result.History[^1].Get("train_loss")}");
+        Assert.True(result.History[^1].Get("val_accuracy") > 0.6, $"accuracy {result.History[^1].Get("val_accuracy")}");
         Assert.All(model.parameters(), p => Assert.Equal(float32, p.dtype));
     }
 
@@ -236,7 +236,7 @@ public class TrainerTests
         var conv = model.named_parameters().Single(p => p.name == "conv.weight").parameter;
         Assert.True(ChannelsLast.Is(model.named_parameters().Single(p => p.name == "conv2.weight").parameter));
         Assert.True(ChannelsLast.Is(conv), $"strides [{string.Join(",", conv.stride())}] of [{string.Join(",", conv.shape)}]");
-        Assert.True(result.History[^1].ValAccuracy > 0.6, $"accuracy {result.History[^1].ValAccuracy}");
+        Assert.True(result.History[^1].Get("val_accuracy") > 0.6, $"accuracy {result.History[^1].Get("val_accuracy")}");
     }
 
     sealed class Norms : ITrainerCallback

@@ -39,6 +39,9 @@ public sealed record ScheduleOptions
     public double BaseMomentum { get; init; } = 0.85;
     public double MaxMomentum { get; init; } = 0.95;
 
+    /// <summary>ReduceLROnPlateau: the metric it watches (val_loss, val_f1, ...); null: val_loss in min mode, val_accuracy in max mode.</summary>
+    public string? Monitor { get; init; }
+
     public string Mode { get; init; } = "min";
     public double Factor { get; init; } = 0.1;
     public int Patience { get; init; } = 10;

@@ -20,7 +20,11 @@ public interface ITrainerCallback
     /// (Compression/PrunedModel.cs), which is PyTorch's gradient through weight_orig * mask.
     /// </summary>
     void OnBeforeOptimizerStep(TrainerState state, int batch, IReadOnlyList<(string Name, TorchSharp.Modules.Parameter Parameter)> parameters) { }
-    void OnValidationEnd(TrainerState state, EvalResult result, bool ema) { }
+    /// <summary>
+    /// After validating (twice per epoch with EMA: the live weights, then the averaged ones). <paramref name="result"/>
+    /// holds the task's metrics and its details (a classifier's <see cref="EvalResult"/>).
+    /// </summary>
+    void OnValidationEnd(TrainerState state, Tasks.TaskValidation result, bool ema) { }
     void OnEpochEnd(TrainerState state, EpochMetrics metrics) { }
     void OnCheckpoint(TrainerState state, string path, string kind) { }
     void OnFitEnd(TrainerState state, FitResult result) { }

@@ -1,17 +1,16 @@
-using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kindling.Compression;
+namespace Kindling.Training.Tasks;
 
 /// <summary>
 /// The teacher side of knowledge distillation (Hinton et al. 2015, the seeds' train_with_distillation):
 /// a teacher frozen for good (eval mode, no parameter requires grad) whose logits on the student's own
 /// batch, mixed or not, are computed under inference mode and fed to <see cref="DistillationLoss"/>.
-/// Give it to the Trainer through <see cref="Training.TrainerOptions.Distillation"/>; the student is
-/// trained by the Trainer as any model is. When the teacher was trained with other normalization
+/// <see cref="DistillationTask"/> trains a student with it; the student is trained by the engine as any
+/// classifier is. When the teacher was trained with other normalization
 /// statistics than the student, the student's normalized batch is re-normalized to the teacher's, so
 /// the teacher sees the pixels it was trained on.
 /// </summary>
@@ -50,19 +49,6 @@ public sealed class Distiller : IDisposable
 
     /// <summary>The statistics the teacher's inputs were normalized with, when known.</summary>
     public ChannelStatistics? Normalization { get; init; }
-
-    /// <summary>A teacher from a checkpoint written by the Trainer (its model rebuilt from the stored recipe).</summary>
-    /// <exception cref="FileNotFoundException">No such checkpoint.</exception>
-    public static Distiller FromCheckpoint(string checkpoint, double alpha = 0.5, double temperature = 4.0)
-    {
-        var (_, pipeline) = CheckpointModel.Load(checkpoint);
-        return new Distiller(pipeline.Model, alpha, temperature)
-        {
-            Classes = pipeline.Classes,
-            InputShape = pipeline.InputShape,
-            Normalization = pipeline.Normalization,
-        };
-    }
 
     /// <summary>
     /// Checks that the teacher predicts the student's classes, in the same order, and takes the student's
