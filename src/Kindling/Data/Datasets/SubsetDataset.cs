@@ -27,6 +27,7 @@ public sealed class SubsetDataset : IImageDataset
     public string Name { get; }
     public int Count => indices.Length;
     public IReadOnlyList<string> Classes => Source.Classes;
+    public bool HasLabels => Source.HasLabels;
     public ImageShape Shape => Source.Shape;
 
     public int GetLabel(int index) => Source.GetLabel(indices[CheckIndex(index)]);
