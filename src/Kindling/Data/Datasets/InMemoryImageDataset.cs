@@ -49,6 +49,7 @@ public sealed class InMemoryImageDataset : IImageDataset
     public string Name { get; }
     public int Count { get; }
     public IReadOnlyList<string> Classes { get; }
+    /// <summary>False for a split made without labels (the unlabelled constructor).</summary>
     public bool HasLabels => labels is not null;
     public ImageShape Shape { get; }
 
