@@ -7,13 +7,16 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
 
-/// <summary>`kindling data --spec SPEC`: what a data set holds, split by split (count, classes, shape, mean/std, per-class counts).</summary>
+/// <summary>
+/// `kindling data --spec SPEC`: what a data set holds, split by split (count, classes, shape, mean/std, per-class counts).
+/// An unlabelled data set (images:PATH) reports no classes and no per-class counts ("labelled": false).
+/// </summary>
 sealed class DataCommand : Command<DataCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--spec <SPEC>")]
-        [Description("The data set: cifar10:PATH, cifar100:PATH, cifar100-coarse:PATH, mnist:PATH, kmnist:PATH, fashion-mnist[:PATH], imagefolder:PATH (PATH a folder or the official archive).")]
+        [Description("The data set: cifar10:PATH, cifar100:PATH, cifar100-coarse:PATH, mnist:PATH, kmnist:PATH, fashion-mnist[:PATH], imagefolder:PATH, images:PATH (pictures without labels) (PATH a folder or the official archive).")]
         public string Spec { get; init; } = "";
 
         [CommandOption("--json")]
@@ -34,7 +37,7 @@ sealed class DataCommand : Command<DataCommand.Settings>
         [property: JsonPropertyName("shape")] int[] Shape,
         [property: JsonPropertyName("mean")] double[] Mean,
         [property: JsonPropertyName("std")] double[] Std,
-        [property: JsonPropertyName("class_counts")] int[] ClassCounts);
+        [property: JsonPropertyName("class_counts")] int[]? ClassCounts);
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
@@ -46,16 +49,19 @@ sealed class DataCommand : Command<DataCommand.Settings>
             if (split is null) continue;
             var stats = ChannelStatistics.Compute(split);
             splits[name] = new SplitReport(split.Count, [split.Shape.Channels, split.Shape.Height, split.Shape.Width],
-                [.. stats.Mean], [.. stats.Std], split.CountPerClass());
+                [.. stats.Mean], [.. stats.Std], split.HasLabels ? split.CountPerClass() : null);
         }
+        bool labelled = data.Train.HasLabels;
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { spec = spec.ToString(), name = data.Name, splits, classes = data.Classes }));
+            Console.WriteLine(JsonSerializer.Serialize(new { spec = spec.ToString(), name = data.Name, labelled, splits, classes = data.Classes }));
             return 0;
         }
         // Bound to the current Console.Out (not Spectre's process-wide console), so redirected output is honoured.
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        console.MarkupLine($"[bold]{CliErrors.Esc(data.Name)}[/]: {data.Classes.Count} classes: {CliErrors.Esc(string.Join(", ", data.Classes))}");
+        console.MarkupLine(labelled
+            ? $"[bold]{CliErrors.Esc(data.Name)}[/]: {data.Classes.Count} classes: {CliErrors.Esc(string.Join(", ", data.Classes))}"
+            : $"[bold]{CliErrors.Esc(data.Name)}[/]: no labels (unlabelled pictures; imagefolder:PATH with class subfolders gives classes)");
         foreach (var (name, r) in splits)
         {
             var table = new Table().Border(TableBorder.Simple).Title(CliErrors.Esc(name)).AddColumn("key").AddColumn("value");
@@ -63,7 +69,8 @@ sealed class DataCommand : Command<DataCommand.Settings>
             table.AddRow("shape", $"{r.Shape[0]}x{r.Shape[1]}x{r.Shape[2]}");
             table.AddRow("mean", string.Join(", ", r.Mean.Select(m => m.ToString("F4"))));
             table.AddRow("std", string.Join(", ", r.Std.Select(s => s.ToString("F4"))));
-            table.AddRow("per class", CliErrors.Esc(string.Join(", ", r.ClassCounts.Select((n, c) => $"{data.Classes[c]}: {n}"))));
+            if (r.ClassCounts is not null)
+                table.AddRow("per class", CliErrors.Esc(string.Join(", ", r.ClassCounts.Select((n, c) => $"{data.Classes[c]}: {n}"))));
             console.Write(table);
         }
         return 0;

@@ -2,14 +2,15 @@ namespace Kindling.Data.Datasets;
 
 /// <summary>
 /// A data set named as on the command line: <c>KIND[:PATH]</c>. Kinds: <c>cifar10</c>, <c>cifar100</c> (fine labels),
-/// <c>cifar100-coarse</c> (CIFAR-100 with its 20 coarse labels), <c>mnist</c>, <c>kmnist</c>, <c>fashion-mnist</c>, <c>imagefolder</c>.
+/// <c>cifar100-coarse</c> (CIFAR-100 with its 20 coarse labels), <c>mnist</c>, <c>kmnist</c>, <c>fashion-mnist</c>, <c>imagefolder</c>,
+/// <c>images</c> (pictures without labels, at any depth: for generative and self-supervised training).
 /// PATH is a folder or the official archive. Without a PATH the cache is used (and filled when downloading is
-/// allowed); <c>fashion-mnist</c> first looks in Debian's package folder. <c>imagefolder</c> needs a PATH.
+/// allowed); <c>fashion-mnist</c> first looks in Debian's package folder. <c>imagefolder</c> and <c>images</c> need a PATH.
 /// </summary>
 public sealed record DataSpec(string Kind, string? Path)
 {
     /// <summary>The kinds <see cref="Parse"/> accepts.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["cifar10", "cifar100", "cifar100-coarse", "mnist", "kmnist", "fashion-mnist", "imagefolder"];
+    public static IReadOnlyList<string> Kinds { get; } = ["cifar10", "cifar100", "cifar100-coarse", "mnist", "kmnist", "fashion-mnist", "imagefolder", "images"];
 
     /// <summary>Parses <c>KIND[:PATH]</c>; the kind is case-insensitive.</summary>
     public static DataSpec Parse(string spec)
@@ -24,6 +25,8 @@ public sealed record DataSpec(string Kind, string? Path)
             throw new ArgumentException($"data spec '{spec}': unknown kind '{kind}'; known kinds: {string.Join(", ", Kinds)} (e.g. cifar10:/data/cifar-10-batches-bin, fashion-mnist, imagefolder:/data/pets).");
         if (kind == "imagefolder" && path is null)
             throw new ArgumentException($"data spec '{spec}': imagefolder needs a path: imagefolder:PATH, PATH a folder of class folders or a .tar.gz of one.");
+        if (kind == "images" && path is null)
+            throw new ArgumentException($"data spec '{spec}': images needs a path: images:PATH, PATH a folder of pictures (unlabelled, at any depth) or a .tar.gz of one.");
         if (path is not null && path.StartsWith('~'))
             path = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~').TrimStart('/'));
         return new DataSpec(kind, path);
@@ -31,7 +34,10 @@ public sealed record DataSpec(string Kind, string? Path)
 
     public override string ToString() => Path is null ? Kind : $"{Kind}:{Path}";
 
-    /// <summary>Reads the data set: its train split, its test split where the format has one, and its class names.</summary>
+    /// <summary>
+    /// Reads the data set: its train split, its test split where the format has one, and its class names
+    /// (none for <c>images</c>, whose splits have <see cref="IImageDataset.HasLabels"/> false).
+    /// </summary>
     public DataSplits Open(DataOpenOptions? options = null)
     {
         options ??= new DataOpenOptions();
@@ -43,16 +49,17 @@ public sealed record DataSpec(string Kind, string? Path)
             "mnist" => Mnist.Open(MnistVariant.Mnist, Path ?? FromCache(options, "mnist")),
             "kmnist" => Mnist.Open(MnistVariant.Kmnist, Path ?? FromCache(options, "kmnist")),
             "fashion-mnist" => Mnist.Open(MnistVariant.FashionMnist, Path ?? FashionMnistFolder(options)),
-            "imagefolder" => OpenImageFolder(Path!, options),
+            "imagefolder" => OpenImageFolder(Path!, options, labelled: true),
+            "images" => OpenImageFolder(Path!, options, labelled: false),
             _ => throw new ArgumentException($"unknown data kind '{Kind}'; known kinds: {string.Join(", ", Kinds)}."),
         };
     }
 
-    static DataSplits OpenImageFolder(string path, DataOpenOptions options)
+    static DataSplits OpenImageFolder(string path, DataOpenOptions options, bool labelled)
     {
         var folderOptions = options.ImageFolder.Warning is null && options.Log is not null ? options.ImageFolder with { Warning = options.Log } : options.ImageFolder;
-        var train = ImageFolder.Load(path, folderOptions);
-        return new DataSplits($"imagefolder:{path}", train, null, train.Classes);
+        var train = labelled ? ImageFolder.Load(path, folderOptions) : ImageFolder.LoadUnlabelled(path, folderOptions);
+        return new DataSplits(train.Name, train, null, train.Classes);
     }
 
     string FashionMnistFolder(DataOpenOptions options) =>

@@ -12,8 +12,10 @@ public static class ImageDatasetExtensions
     }
 
     /// <summary>All labels, in order.</summary>
+    /// <exception cref="InvalidOperationException">The data set has no labels.</exception>
     public static int[] GetLabels(this IImageDataset dataset)
     {
+        if (!dataset.HasLabels) throw UnlabelledDataset.NoLabels(dataset.Name);
         if (dataset is InMemoryImageDataset m) return m.Labels.ToArray();
         var labels = new int[dataset.Count];
         for (int i = 0; i < labels.Length; i++) labels[i] = dataset.GetLabel(i);
@@ -31,12 +33,23 @@ public static class ImageDatasetExtensions
         var labels = new int[dataset.Count];
         int size = dataset.Shape.Size;
         Parallel.For(0, dataset.Count, i => labels[i] = dataset.CopyImage(i, pixels.AsSpan(i * size, size)));
-        return new InMemoryImageDataset(dataset.Name, pixels, labels, dataset.Classes, dataset.Shape);
+        return dataset.HasLabels
+            ? new InMemoryImageDataset(dataset.Name, pixels, labels, dataset.Classes, dataset.Shape)
+            : new InMemoryImageDataset(dataset.Name, pixels, dataset.Shape);
     }
 
+    /// <summary>
+    /// The same images without their labels (<see cref="UnlabelledDataset"/>), for a task that must not see them
+    /// (a GAN, a VAE, SimCLR); the data set itself when it has none already.
+    /// </summary>
+    public static IImageDataset WithoutLabels(this IImageDataset dataset) =>
+        dataset.HasLabels ? new UnlabelledDataset(dataset) : dataset;
+
     /// <summary>How many samples each class has, indexed by label.</summary>
+    /// <exception cref="InvalidOperationException">The data set has no labels.</exception>
     public static int[] CountPerClass(this IImageDataset dataset)
     {
+        if (!dataset.HasLabels) throw UnlabelledDataset.NoLabels(dataset.Name);
         var counts = new int[dataset.Classes.Count];
         foreach (var label in dataset.GetLabels()) counts[label]++;
         return counts;

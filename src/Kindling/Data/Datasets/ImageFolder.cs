@@ -7,7 +7,8 @@ namespace Kindling.Data.Datasets;
 /// name, decoded with SkiaSharp in parallel and held in memory. The root may also be a <c>.tar.gz</c> holding such
 /// a tree (read in one streaming pass, nothing extracted to disk). Samples are ordered as torchvision orders them:
 /// by class, then folder by folder (sorted), then by file name. Unlike torchvision, names starting with '.'
-/// (.ipynb_checkpoints, .DS_Store) are ignored.
+/// (.ipynb_checkpoints, .DS_Store) are ignored. <see cref="LoadUnlabelled"/> reads a folder of pictures without
+/// classes (the <c>images:PATH</c> spec), for generative and self-supervised training.
 /// </summary>
 public static class ImageFolder
 {
@@ -19,12 +20,51 @@ public static class ImageFolder
     /// <summary>Reads every picture under <paramref name="path"/> (a folder or a tar archive of one).</summary>
     public static InMemoryImageDataset Load(string path, ImageFolderOptions? options = null)
     {
+        options = CheckOptions(options, "imagefolder");
+        var (classes, files) = ArchiveReader.IsArchive(path) ? ListArchive(path) : ListFolder(path);
+        return Decode($"imagefolder:{path}", classes, files, options, labelled: true);
+    }
+
+    /// <summary>
+    /// Reads every picture under <paramref name="path"/> (a folder or a tar archive of one), at any depth and
+    /// without labels: subfolders are only where pictures are kept, not classes. Samples are in walk order
+    /// (a folder's files by name, then its subfolders'); names starting with '.' are ignored at every level.
+    /// The result has <see cref="InMemoryImageDataset.HasLabels"/> false and no classes.
+    /// </summary>
+    public static InMemoryImageDataset LoadUnlabelled(string path, ImageFolderOptions? options = null)
+    {
+        options = CheckOptions(options, "images");
+        List<Entry> files;
+        if (ArchiveReader.IsArchive(path))
+        {
+            var pictures = new List<(string Name, byte[] Bytes)>();
+            ArchiveReader.ForEachFile(path, IsImageFile, (n, b) => pictures.Add((n, b)));
+            files = pictures.Where(p => !Hidden(p.Name)).OrderBy(p => p.Name, WalkOrder)
+                .Select(p => new Entry($"{path}:{p.Name}", -1, () => p.Bytes)).ToList();
+        }
+        else
+        {
+            if (!Directory.Exists(path))
+                throw new DirectoryNotFoundException($"images: '{path}' does not exist. Expected a folder of pictures (*.png|jpg|jpeg|bmp|webp, at any depth), or a .tar.gz of one.");
+            files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                .Where(f => IsImageFile(f) && !Hidden(Path.GetRelativePath(path, f)))
+                .OrderBy(f => f, WalkOrder).Select(f => new Entry(f, -1, () => File.ReadAllBytes(f))).ToList();
+        }
+        if (files.Count == 0)
+            throw new InvalidDataException($"images: '{path}' holds no pictures (.png, .jpg, .jpeg, .bmp, .webp) at any depth.");
+        return Decode($"images:{path}", [], files, options, labelled: false);
+    }
+
+    static ImageFolderOptions CheckOptions(ImageFolderOptions? options, string kind)
+    {
         options ??= new ImageFolderOptions();
         if (options.ResizeHeight is null != options.ResizeWidth is null || options.ResizeHeight <= 0 || options.ResizeWidth <= 0)
-            throw new ArgumentException($"imagefolder: resize needs a positive height and width together; got {options.ResizeHeight}x{options.ResizeWidth}.");
-        var (classes, files) = ArchiveReader.IsArchive(path) ? ListArchive(path) : ListFolder(path);
-        return Decode($"imagefolder:{path}", classes, files, options);
+            throw new ArgumentException($"{kind}: resize needs a positive height and width together; got {options.ResizeHeight}x{options.ResizeWidth}.");
+        return options;
     }
+
+    /// <summary>Whether any part of a relative path starts with '.' (.ipynb_checkpoints, .DS_Store).</summary>
+    static bool Hidden(string relative) => relative.Split('/', '\\').Any(part => part.StartsWith('.'));
 
     /// <summary>One picture to decode: where it is (for messages), its label, and how to get its bytes.</summary>
     sealed record Entry(string Where, int Label, Func<byte[]> Bytes);
@@ -35,7 +75,7 @@ public static class ImageFolder
             throw new DirectoryNotFoundException($"imagefolder: '{root}' does not exist. Expected a folder with one subfolder of pictures per class (root/<class>/*.png|jpg|jpeg|bmp|webp), or a .tar.gz of one.");
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length == 0)
-            throw new InvalidDataException($"imagefolder: '{root}' has no class folders. Expected root/<class>/*.png|jpg|jpeg|bmp|webp.");
+            throw new InvalidDataException($"imagefolder: '{root}' has no class folders. Expected root/<class>/*.png|jpg|jpeg|bmp|webp; for pictures without classes (unlabelled), use images:{root}.");
         var files = new List<Entry>();
         for (int c = 0; c < classes.Length; c++)
         {
@@ -70,7 +110,7 @@ public static class ImageFolder
         }
         var loose = pictures.FirstOrDefault(p => ClassOf(p.Name) == "");
         if (loose.Name is not null)
-            throw new InvalidDataException($"imagefolder: {archive}:{loose.Name} is not inside a class folder. Expected {(root.Length > 0 ? root + "/" : "")}<class>/<picture>.");
+            throw new InvalidDataException($"imagefolder: {archive}:{loose.Name} is not inside a class folder. Expected {(root.Length > 0 ? root + "/" : "")}<class>/<picture>; for pictures without classes (unlabelled), use images:{archive}.");
         var classes = pictures.Select(p => ClassOf(p.Name))
             .Concat(directories.Where(d => Parent(d) == root && d.Length > root.Length).Select(d => d[(root.Length == 0 ? 0 : root.Length + 1)..]))
             .Where(c => !c.StartsWith('.')).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -107,7 +147,7 @@ public static class ImageFolder
     /// <summary>A decoded picture: RGB bytes (HWC), its size, and whether the file itself was grayscale.</summary>
     sealed record Decoded(byte[] Rgb, int Height, int Width, bool Gray);
 
-    static InMemoryImageDataset Decode(string name, string[] classes, List<Entry> files, ImageFolderOptions options)
+    static InMemoryImageDataset Decode(string name, string[] classes, List<Entry> files, ImageFolderOptions options, bool labelled)
     {
         var decoded = new Decoded?[files.Count];
         var errors = new string?[files.Count];
@@ -128,13 +168,15 @@ public static class ImageFolder
         if (skipped.Count > 0)
         {
             if (options.Strict)
-                throw new InvalidDataException($"imagefolder: {files[skipped[0]].Where} cannot be decoded ({errors[skipped[0]]}); expected a PNG, JPEG, BMP or WebP picture. Remove or replace it (or read without strict to skip such files).");
+                throw new InvalidDataException($"{name}: {files[skipped[0]].Where} cannot be decoded ({errors[skipped[0]]}); expected a PNG, JPEG, BMP or WebP picture. Remove or replace it (or read without strict to skip such files).");
             options.Warning?.Invoke($"{name}: skipped {skipped.Count} file(s) that are not readable pictures: {string.Join(", ", skipped.Select(i => $"{files[i].Where} ({errors[i]})"))}");
         }
         var kept = Enumerable.Range(0, files.Count).Where(i => decoded[i] is not null).ToList();
         var noPictures = classes.Select((c, label) => (c, label)).FirstOrDefault(t => !kept.Any(i => files[i].Label == t.label));
         if (noPictures.c is not null)
             throw new InvalidDataException($"imagefolder: class '{noPictures.c}' has no readable pictures (all were skipped); every class needs at least one.");
+        if (kept.Count == 0)
+            throw new InvalidDataException($"{name}: none of its {files.Count} pictures could be decoded (all were skipped); expected PNG, JPEG, BMP or WebP pictures.");
 
         var first = decoded[kept[0]]!;
         foreach (var i in kept)
@@ -161,7 +203,7 @@ public static class ImageFolder
             else RgbToGray(d.Rgb, target);
             decoded[kept[k]] = null;
         });
-        return new InMemoryImageDataset(name, pixels, labels, classes, shape);
+        return labelled ? new InMemoryImageDataset(name, pixels, labels, classes, shape) : new InMemoryImageDataset(name, pixels, shape);
     }
 
     /// <summary>

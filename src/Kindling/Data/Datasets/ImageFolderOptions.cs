@@ -1,6 +1,6 @@
 namespace Kindling.Data.Datasets;
 
-/// <summary>How <see cref="ImageFolder.Load"/> reads <c>root/&lt;class&gt;/*.png|jpg|jpeg|bmp|webp</c>.</summary>
+/// <summary>How <see cref="ImageFolder.Load"/> reads <c>root/&lt;class&gt;/*.png|jpg|jpeg|bmp|webp</c> (and <see cref="ImageFolder.LoadUnlabelled"/> a folder of pictures).</summary>
 public sealed record ImageFolderOptions
 {
     /// <summary>Channels of the result; RGB by default, as torchvision's default loader.</summary>

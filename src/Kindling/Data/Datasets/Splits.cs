@@ -6,14 +6,17 @@ public static class Splits
     /// <summary>
     /// Holds out <paramref name="validationCount"/> samples, stratified: each class gives its share in proportion
     /// to its size (largest remainders get the leftover), chosen at random with <paramref name="seed"/>.
-    /// Both subsets keep the source order. The same seed gives the same split.
+    /// Both subsets keep the source order. The same seed gives the same split. A data set without labels is
+    /// one stratum, so its holdout is a uniform random choice of <paramref name="validationCount"/> samples.
     /// </summary>
     public static (SubsetDataset Train, SubsetDataset Validation) StratifiedHoldout(IImageDataset dataset, int validationCount, int seed)
     {
         if (validationCount <= 0 || validationCount >= dataset.Count)
             throw new ArgumentOutOfRangeException(nameof(validationCount), $"{dataset.Name}: a validation split of {validationCount} from {dataset.Count} samples; expected 1..{dataset.Count - 1}.");
-        var labels = dataset.GetLabels();
-        var byClass = Enumerable.Range(0, dataset.Classes.Count).Select(_ => new List<int>()).ToArray();
+        // Unlabelled: every sample in the one stratum, label 0.
+        var labels = dataset.HasLabels ? dataset.GetLabels() : new int[dataset.Count];
+        int strata = dataset.HasLabels ? dataset.Classes.Count : 1;
+        var byClass = Enumerable.Range(0, strata).Select(_ => new List<int>()).ToArray();
         for (int i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
 
         // Largest-remainder apportionment, ties broken by class index, so the total is exact.

@@ -27,6 +27,8 @@ public sealed class SubsetDataset : IImageDataset
     public string Name { get; }
     public int Count => indices.Length;
     public IReadOnlyList<string> Classes => Source.Classes;
+    /// <summary>The source's: a subset of an unlabelled set has no labels either.</summary>
+    public bool HasLabels => Source.HasLabels;
     public ImageShape Shape => Source.Shape;
 
     public int GetLabel(int index) => Source.GetLabel(indices[CheckIndex(index)]);

@@ -8,8 +8,34 @@ namespace Kindling.Data.Loading;
 /// Reads, transforms and collates one batch; the same code runs on a worker or the consuming thread,
 /// so results do not depend on which one ran it.
 /// </summary>
-internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? transform, long seed, bool channelsLast, bool pin)
+internal sealed class BatchBuilder
 {
+    readonly IImageDataset dataset;
+    readonly ISampleTransform? transform;
+    readonly IMultiViewTransform? multiView;
+    readonly long seed;
+    readonly bool channelsLast;
+    readonly bool pin;
+    readonly string? noLabels;
+
+    public BatchBuilder(IImageDataset dataset, ISampleTransform? transform, long seed, bool channelsLast, bool pin)
+    {
+        this.dataset = dataset;
+        this.transform = transform;
+        multiView = transform as IMultiViewTransform;
+        ViewCount = multiView?.ViewCount ?? 1;
+        if (ViewCount < 1)
+            throw new ArgumentException($"multi-view transform {transform!.GetType().Name} makes {ViewCount} views; it must make at least one.", nameof(transform));
+        this.seed = seed;
+        this.channelsLast = channelsLast;
+        this.pin = pin;
+        // Read once: a data set is labelled or not for its whole life, and batches only need the message.
+        noLabels = dataset.HasLabels ? null : UnlabelledDataset.NoLabelsMessage(dataset.Name);
+    }
+
+    /// <summary>Views collated per sample: the multi-view transform's count, else one.</summary>
+    public int ViewCount { get; }
+
     /// <summary>
     /// Builds batch <paramref name="number"/> of <paramref name="epoch"/> from <paramref name="indices"/>,
     /// whose first sample is at <paramref name="firstPosition"/> in the epoch. The returned tensors belong to no dispose scope.
@@ -18,10 +44,11 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
     {
         using var scope = torch.NewDisposeScope();
         var shape = dataset.Shape;
-        var labels = new long[indices.Length];
-        var fromUint8 = new bool[indices.Length];
-        torch.Tensor? images = null;
-        long[] first = [];
+        var labels = noLabels is null ? new long[indices.Length] : null;
+        var views = new torch.Tensor?[ViewCount];
+        var first = new long[ViewCount][];
+        var fromUint8 = new bool[ViewCount][];
+        for (int v = 0; v < ViewCount; v++) fromUint8[v] = new bool[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -30,23 +57,27 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
             {
                 using var sampleScope = torch.NewDisposeScope();
                 var image = torch.empty([shape.Channels, shape.Height, shape.Width], torch.uint8);
-                labels[k] = dataset.CopyImage(index, image.bytes, PixelLayout.Chw);
-                var result = transform is null ? image : transform.Apply(image, SampleRandom(epoch, firstPosition + k, index));
-                if (images is null)
+                int label = dataset.CopyImage(index, image.bytes, PixelLayout.Chw);
+                if (labels is not null) labels[k] = label;
+                for (int v = 0; v < ViewCount; v++)
                 {
-                    first = result.shape;
-                    if (first.Length != 3)
-                        throw new DataLoaderException($"sample {index} came out of the transform with shape {Show(first)}; expected an image [C,H,W].", index);
-                    images = Allocate(indices.Length, first).MoveToOuterDisposeScope();
+                    var result = Transform(image, v, epoch, firstPosition + k, index);
+                    if (views[v] is null)
+                    {
+                        first[v] = result.shape;
+                        if (first[v].Length != 3)
+                            throw new DataLoaderException($"sample {index} came out of the transform{OfView(v)} with shape {Show(first[v])}; expected an image [C,H,W].", index);
+                        views[v] = Allocate(indices.Length, first[v]).MoveToOuterDisposeScope();
+                    }
+                    else if (!result.shape.AsSpan().SequenceEqual(first[v]))
+                    {
+                        throw new DataLoaderException(
+                            $"samples of batch {number} (epoch {epoch}) have different shapes{OfView(v)}: sample {index} came out as {Show(result.shape)} but sample {indices[0]} as {Show(first[v])}. " +
+                            "Every sample of a batch must have the same shape: end the transform with a fixed-size crop or resize.", index);
+                    }
+                    views[v]![k].copy_(result);
+                    fromUint8[v][k] = result.dtype == torch.uint8;
                 }
-                else if (!result.shape.AsSpan().SequenceEqual(first))
-                {
-                    throw new DataLoaderException(
-                        $"samples of batch {number} (epoch {epoch}) have different shapes: sample {index} came out as {Show(result.shape)} but sample {indices[0]} as {Show(first)}. " +
-                        "Every sample of a batch must have the same shape: end the transform with a fixed-size crop or resize.", index);
-                }
-                images[k].copy_(result);
-                fromUint8[k] = result.dtype == torch.uint8;
             }
             catch (Exception e) when (e is not OperationCanceledException and not DataLoaderException)
             {
@@ -54,15 +85,36 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
                     $"sample {index} (position {k} of batch {number}, epoch {epoch}) of {dataset.Name} failed: {e.Message}", index, e);
             }
         }
-        ScaleUint8(images!, fromUint8);
-        var labelTensor = torch.tensor(labels);
-        if (pin)
+        var blocks = new torch.Tensor[ViewCount];
+        for (int v = 0; v < ViewCount; v++)
         {
-            images = images!.pin_memory();
-            labelTensor = labelTensor.pin_memory();
+            ScaleUint8(views[v]!, fromUint8[v]);
+            blocks[v] = (pin ? views[v]!.pin_memory() : views[v]!).DetachFromDisposeScope();
         }
-        return new Batch(images!.DetachFromDisposeScope(), labelTensor.DetachFromDisposeScope(), indices, number);
+        torch.Tensor? labelTensor = null;
+        if (labels is not null)
+        {
+            labelTensor = torch.tensor(labels);
+            if (pin) labelTensor = labelTensor.pin_memory();
+            labelTensor.DetachFromDisposeScope();
+        }
+        return new Batch(blocks, labelTensor, noLabels, indices, number);
     }
+
+    /// <summary>
+    /// View <paramref name="view"/> of one sample. A plain transform gets the sample's generator; a multi-view
+    /// transform gets one generator per view and, for every view but the last, its own copy of the image
+    /// (so a transform working in place cannot change what the next view sees).
+    /// </summary>
+    torch.Tensor Transform(torch.Tensor image, int view, int epoch, int position, int index)
+    {
+        if (transform is null) return image;
+        if (multiView is null) return transform.Apply(image, new Random(SamplerSeeds.ForSample(seed, epoch, position, index)));
+        var input = view < ViewCount - 1 ? image.clone() : image;
+        return multiView.ApplyView(view, input, new Random(SamplerSeeds.ForSample(seed, epoch, position, index, view)));
+    }
+
+    string OfView(int view) => ViewCount == 1 ? "" : $" (view {view})";
 
     /// <summary>
     /// ToTensor's uint8 to [0,1] (a division, as PyTorch's, not a multiplication). In one op when
@@ -82,9 +134,6 @@ internal sealed class BatchBuilder(IImageDataset dataset, ISampleTransform? tran
                 using (var slot = images[k])
                     slot.div_(255);
     }
-
-    /// <summary>The generator of one sample: a function of (seed, epoch, position in the epoch, data set index) only.</summary>
-    Random SampleRandom(int epoch, int position, int index) => new(SamplerSeeds.Mix(seed, epoch, position, index));
 
     /// <summary>One float32 block [n,C,H,W]; channels-last is built NHWC-contiguous and viewed as NCHW.</summary>
     torch.Tensor Allocate(int n, long[] chw) => channelsLast

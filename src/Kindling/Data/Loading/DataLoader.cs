@@ -10,7 +10,8 @@ namespace Kindling.Data.Loading;
 /// Batches of an <see cref="IImageDataset"/>, as PyTorch's <c>DataLoader</c>: each enumeration is
 /// one epoch. Samples are read, transformed (each with its own generator seeded from the seed, the
 /// epoch and the sample, so results do not depend on the number of workers) and collated into one
-/// float32 [N,C,H,W] block (uint8 scaled to [0,1] as <c>ToTensor</c>) and int64 labels, by
+/// float32 [N,C,H,W] block (uint8 scaled to [0,1] as <c>ToTensor</c>; one block per view with an
+/// <see cref="IMultiViewTransform"/>) and int64 labels (none for an unlabelled data set), by
 /// <see cref="DataLoaderOptions.NumWorkers"/> worker threads that each build whole batches, keep
 /// <see cref="DataLoaderOptions.PrefetchFactor"/> batches ahead, and deliver them in order.
 /// Worker threads run libtorch ops single-threaded (their own OpenMP team size only; the training
@@ -34,7 +35,8 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
     /// <param name="dataset">The samples; read from several threads at once when there are workers.</param>
     /// <param name="options">Batch size, order, workers and the rest (PyTorch's <c>DataLoader</c> arguments).</param>
     /// <param name="transform">Applied to every sample ([C,H,W] uint8 as read); called from several workers at once, so it must keep no mutable state
-    /// (draw randomness from its generator argument). Null collates the images as they are.</param>
+    /// (draw randomness from its generator argument). Null collates the images as they are. An <see cref="IMultiViewTransform"/>
+    /// (e.g. <see cref="MultiView"/>) makes each batch carry its views in <see cref="Batch.Views"/>, each view drawing from its own generator.</param>
     /// <param name="sampler">Shortcut for <see cref="DataLoaderOptions.Sampler"/>; give it in one place only.</param>
     public DataLoader(IImageDataset dataset, DataLoaderOptions options, ISampleTransform? transform = null, ISampler? sampler = null)
     {
@@ -55,6 +57,9 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
 
     /// <summary>The data set.</summary>
     public IImageDataset Dataset { get; }
+
+    /// <summary>Views in each batch (<see cref="Batch.Views"/>): the multi-view transform's count, else one.</summary>
+    public int ViewCount => builder.ViewCount;
 
     /// <summary>The options in effect (with the seed drawn when none was given).</summary>
     public DataLoaderOptions Options { get; }

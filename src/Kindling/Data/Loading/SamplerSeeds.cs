@@ -11,6 +11,14 @@ internal static class SamplerSeeds
         return (int)(h ^ (h >> 32));
     }
 
+    /// <summary>
+    /// The seed of one sample's transform generator: a function of (seed, epoch, position in the epoch, data set
+    /// index) only. View 0 keeps the single-view seed, so a one-view transform draws exactly as a plain one; view
+    /// v &gt; 0 mixes v in as a fifth part, independent of view 0 and of other samples.
+    /// </summary>
+    public static int ForSample(long seed, int epoch, int position, int index, int view = 0) =>
+        view == 0 ? Mix(seed, epoch, position, index) : Mix(seed, epoch, position, index, view);
+
     /// <summary>A generator for one epoch of a sampler.</summary>
     public static Random ForEpoch(long seed, int epoch) => new(Mix(seed, epoch));
 

@@ -5,10 +5,10 @@ namespace Kindling.Tests.Data.Datasets;
 
 public class ImageFolderTests
 {
-    static (byte R, byte G, byte B) Color(int n, int y, int x) => ((byte)(n * 40 + x * 20), (byte)(200 - y * 30 - n), (byte)(x * y * 9 + n * 3));
+    internal static (byte R, byte G, byte B) Color(int n, int y, int x) => ((byte)(n * 40 + x * 20), (byte)(200 - y * 30 - n), (byte)(x * y * 9 + n * 3));
 
     /// <summary>Writes picture n (width x height) with <see cref="Color"/>'s pixels.</summary>
-    static string WritePicture(string path, int n, int width = 3, int height = 2, SKEncodedImageFormat format = SKEncodedImageFormat.Png, bool gray = false)
+    internal static string WritePicture(string path, int n, int width = 3, int height = 2, SKEncodedImageFormat format = SKEncodedImageFormat.Png, bool gray = false)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, gray ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque));
         for (int y = 0; y < height; y++)

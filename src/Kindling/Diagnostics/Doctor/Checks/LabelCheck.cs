@@ -19,6 +19,7 @@ public sealed class LabelCheck : IDoctorCheck
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         var data = context.Loader.Dataset;
+        if (!data.HasLabels) yield break; // an unlabelled set (a GAN's, SimCLR's) has no labels to be wrong
         int classes = data.Classes.Count;
         var counts = new long[classes];
         var outside = new SortedDictionary<int, int>();
