@@ -50,13 +50,10 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("| metric | final | best epoch |");
         md.AppendLine("|---|---|---|");
-        foreach (var (name, label) in MetricRows)
-        {
-            var final = summary.Final?.Get(name);
-            var best = summary.Best?.Get(name);
-            if (final is null && best is null) continue;
-            Line(md, $"| {label} | {Number(final)} | {Number(best)} |");
-        }
+        // Every metric the task measured, in its order: the report knows no task.
+        var names = (summary.Final?.Values.Keys ?? []).Concat(summary.Best?.Values.Keys ?? []).Distinct();
+        foreach (var name in names)
+            Line(md, $"| {MetricLabel(name)} | {Number(summary.Final?.Get(name))} | {Number(summary.Best?.Get(name))} |");
         md.AppendLine();
         if (summary.TestAccuracy is double testAccuracy)
         {
@@ -114,12 +111,14 @@ public static class ReportWriter
         return md.ToString();
     }
 
-    static readonly (string Name, string Label)[] MetricRows =
-    [
-        ("train_loss", "train loss"), ("train_accuracy", "train accuracy"), ("val_loss", "validation loss"),
-        ("val_accuracy", "validation accuracy"), ("val_top_k", "validation top-k"), ("val_f1", "validation macro F1"),
-        ("ema_val_loss", "EMA validation loss"), ("ema_val_accuracy", "EMA validation accuracy"),
-    ];
+    /// <summary>A metric's row label: train_loss -> "train loss", val_f1 -> "validation f1", ema_val_accuracy -> "EMA validation accuracy".</summary>
+    static string MetricLabel(string name)
+    {
+        foreach (var (prefix, label) in (ReadOnlySpan<(string, string)>)[("ema_val_", "EMA validation "), ("val_", "validation "), ("train_", "train ")])
+            if (name.StartsWith(prefix, StringComparison.Ordinal)) return label + Short(name[prefix.Length..]);
+        return Short(name);
+        static string Short(string n) => n switch { "top_k" => "top-k", "f1" => "macro F1", _ => n.Replace('_', ' ') };
+    }
 
     static readonly (string File, string Caption)[] PlotOrder =
     [

@@ -33,7 +33,7 @@ public sealed class Trainer
 
     /// <summary>
     /// Trains a classifier (<see cref="ClassificationTask"/> with the options' label smoothing, batch mixing and top-k):
-    /// the short form of <see cref="Fit(TrainingTask, DataLoader, DataLoader?, string?, CancellationToken)"/>.
+    /// the short form of <see cref="Fit(TrainingTask, IBatchSource, IBatchSource?, string?, CancellationToken)"/>.
     /// </summary>
     public FitResult Fit(nn.Module<Tensor, Tensor> model, DataLoader train, DataLoader? validation = null, string? resumeFrom = null,
         CancellationToken cancellation = default) =>
@@ -44,16 +44,16 @@ public sealed class Trainer
     /// on <paramref name="validation"/> after each. With <paramref name="resumeFrom"/>, continues a run from its checkpoint
     /// exactly where it stopped. Cancelling finishes the current optimizer step, writes last.ckpt and returns.
     /// </summary>
-    public FitResult Fit(TrainingTask task, DataLoader train, DataLoader? validation = null, string? resumeFrom = null,
+    public FitResult Fit(TrainingTask task, IBatchSource train, IBatchSource? validation = null, string? resumeFrom = null,
         CancellationToken cancellation = default)
     {
         TorchRuntime.EnsureLoaded();
         if (Options.Threads is int threads) set_num_threads(threads);
         int batches = train.Count;
-        if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.Dataset.Count} samples, batch size {train.Options.BatchSize}, drop_last {train.Options.DropLast}).");
+        if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.SampleCount} samples, batch size {train.BatchSize}{(train is DataLoader l ? $", drop_last {l.Options.DropLast}" : "")}).");
         var monitor = Monitor(task, Options.Monitor, Options.MonitorMode);
         State = new TrainerState { Epochs = Options.Epochs, BatchesPerEpoch = batches, StepsPerEpoch = (batches + Options.AccumulationSteps - 1) / Options.AccumulationSteps };
-        using var session = TrainingSession.Open(task, Options, State, train.Options.BatchSize, callbacks, fresh: resumeFrom is null);
+        using var session = TrainingSession.Open(task, Options, State, train.BatchSize, callbacks, fresh: resumeFrom is null);
         var early = Options.EarlyStopping is { } eso ? new EarlyStopping(eso.Monitor, eso.Mode, eso.Patience, eso.MinDelta) : null;
         var parts = new TrainingCheckpoint.Parts(session, early, State, Options);
         if (resumeFrom is not null) TrainingCheckpoint.Restore(resumeFrom, parts);
@@ -129,7 +129,7 @@ public sealed class Trainer
     }
 
     /// <summary>One epoch of the session's step over the loader, resumable mid-epoch. Returns whether it was interrupted, the samples seen and the mean gradient norm.</summary>
-    (bool Interrupted, long Seen, double? GradNorm) TrainEpoch(TrainingSession session, DataLoader train, CancellationToken cancellation)
+    (bool Interrupted, long Seen, double? GradNorm) TrainEpoch(TrainingSession session, IBatchSource train, CancellationToken cancellation)
     {
         session.Task.Network.train();
         session.ZeroGrad();
@@ -174,7 +174,7 @@ public sealed class Trainer
     }
 
     /// <summary>The task's validation metrics (val_*), and the EMA weights' (ema_val_*) when EMA is on, added to <paramref name="values"/>.</summary>
-    void Validate(TrainingSession session, DataLoader validation, Dictionary<string, double> values)
+    void Validate(TrainingSession session, IBatchSource validation, Dictionary<string, double> values)
     {
         var val = RunValidation(session, validation, ema: false);
         if (val is null) return;
@@ -187,7 +187,7 @@ public sealed class Trainer
         foreach (var c in callbacks) c.OnValidationEnd(State, emaVal, true);
     }
 
-    TaskValidation? RunValidation(TrainingSession session, DataLoader validation, bool ema)
+    TaskValidation? RunValidation(TrainingSession session, IBatchSource validation, bool ema)
     {
         var network = session.Task.Network;
         bool wasTraining = network.training;

@@ -23,7 +23,7 @@ namespace Kindling.Data.Loading;
 ///     foreach (var batch in loader)
 ///         using (batch) { /* batch.Images [128,3,32,32] float32, batch.Labels [128] int64 */ }
 /// </code></example>
-public sealed class DataLoader : IEnumerable<Batch>, IDisposable
+public sealed class DataLoader : IBatchSource, IDisposable
 {
     readonly BatchBuilder builder;
     readonly object gate = new();
@@ -84,6 +84,9 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
     /// unless the sampler's epochs differ in size (<see cref="ISampler.CountAt"/>, e.g. a curriculum).
     /// </summary>
     public int Count => CountAt(Epoch);
+
+    int IBatchSource.BatchSize => Options.BatchSize;
+    int IBatchSource.SampleCount => Dataset.Count;
 
     /// <summary>Batches of epoch <paramref name="epoch"/>, e.g. to sum a schedule's total steps when epochs differ in size.</summary>
     public int CountAt(int epoch)
