@@ -22,7 +22,7 @@ sealed class SummaryCommand : Command<SummaryCommand.Settings>
         public string? Input { get; init; }
 
         [CommandOption("--classes <N>")]
-        [Description("Number of classes (default: the model's).")]
+        [Description("Number of classes (default: the model's); 0 builds it without its classifier (forward returns the features).")]
         public int? Classes { get; init; }
 
         [CommandOption("--batch <B>")]
@@ -36,6 +36,7 @@ sealed class SummaryCommand : Command<SummaryCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error($"--model is required; models: {string.Join(", ", ModelRegistry.Names)}.")
             : Batch < 1 ? ValidationResult.Error($"--batch must be at least 1; got {Batch}.")
+            : Classes < 0 ? ValidationResult.Error($"--classes must be at least 1, or 0 for the model without its classifier; got {Classes}.")
             : ValidationResult.Success();
     }
 
@@ -56,6 +57,8 @@ sealed class SummaryCommand : Command<SummaryCommand.Settings>
                 trainable_parameters = summary.TrainableParameters,
                 total_macs = summary.TotalMacs,
                 activation_bytes = summary.ActivationBytes,
+                num_features = summary.NumFeatures,
+                num_classes = summary.NumClasses,
             }));
             return 0;
         }
@@ -77,6 +80,8 @@ sealed class SummaryCommand : Command<SummaryCommand.Settings>
         console.WriteLine($"parameters  {Count(summary.TotalParameters)} ({Count(summary.TrainableParameters)} trainable)");
         console.WriteLine($"MACs        {Count(summary.TotalMacs)} per sample ({summary.TotalMacs / 1e9:0.###} G)");
         console.WriteLine($"activations {summary.ActivationBytes / (1024.0 * 1024):0.##} MiB estimated for a batch of {summary.InputShape[0]}");
+        if (summary.NumFeatures is long f)
+            console.WriteLine($"features    {Count(f)}" + (summary.NumClasses == 0 ? " (headless: forward returns them)" : $" read by the classifier ({summary.NumClasses} classes)"));
         return 0;
     }
 

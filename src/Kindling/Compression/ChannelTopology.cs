@@ -78,6 +78,8 @@ public static class ChannelTopology
                 groups.Add(new ChannelGroup(new[] { new ChannelProducer(P("conv2"), P("bn2")) }, new[] { new ChannelConsumer(P("conv3")) }));
             streamProducers.Add(bottleneck ? new(P("conv3"), P("bn3")) : new(P("conv2"), P("bn2")));
         }
+        // Headless (no fc) the last stream is the features' width F, which whatever reads the encoder was sized by.
+        if (!modules.ContainsKey("fc")) return groups;
         streamConsumers.Add(new("fc"));
         groups.Add(new ChannelGroup(streamProducers, streamConsumers));
         return groups;

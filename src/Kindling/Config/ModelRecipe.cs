@@ -9,7 +9,7 @@ public sealed record ModelRecipe
     /// <summary>A name from <see cref="ModelRegistry.Names"/>.</summary>
     public string Name { get; init; } = "resnet18-cifar";
 
-    /// <summary>Classes; null: the data's classes.</summary>
+    /// <summary>Classes; null: the data's classes; 0: the model without its classifier (features only), which a classification run refuses.</summary>
     public int? NumClasses { get; init; }
 
     /// <summary>Input channels; null: the data's channels.</summary>
@@ -82,7 +82,7 @@ public sealed record ModelRecipe
     internal void Validate(RecipeErrors e, string path)
     {
         e.OneOf(path + ".name", Name, ModelRegistry.Names, "model");
-        e.Check(NumClasses is null or >= 1, path + ".num_classes", NumClasses, ">= 1 or null (the data's classes)");
+        e.Check(NumClasses is null or >= 0, path + ".num_classes", NumClasses, ">= 1, 0 (no classifier: the model's features) or null (the data's classes)");
         e.Check(InChannels is null or >= 1, path + ".in_channels", InChannels, ">= 1 or null (the data's channels)");
         e.Check(InputSize is null or >= 1, path + ".input_size", InputSize, ">= 1 or null (the data's image side)");
         e.Check(DropRate is null or (>= 0 and < 1), path + ".drop_rate", DropRate, "a value in [0, 1)");

@@ -18,10 +18,11 @@ public static class RecipeBuilder
     /// <summary>Opens the data, splits it, and builds loaders, transforms, model and trainer options.</summary>
     /// <param name="recipe">A recipe from <see cref="Recipe.Load"/> (validated again here).</param>
     /// <param name="open">How to open the data (download, log); null: defaults.</param>
-    /// <exception cref="RecipeException">The recipe is invalid.</exception>
+    /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
     public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
     {
         recipe.Validate();
+        RequireClassifier(recipe);
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         RequireNoAuto(recipe);
@@ -98,9 +99,11 @@ public static class RecipeBuilder
 
     /// <summary>The eval side of a resolved recipe (as <see cref="RecipeRun.Recipe"/> or a checkpoint's stored recipe): model, eval transform, classes, input shape.</summary>
     /// <exception cref="ArgumentException">The recipe is not resolved (mean/std auto, or classes or the model's shape unknown).</exception>
+    /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
     public static EvalPipeline BuildEval(Recipe recipe)
     {
         recipe.Validate();
+        RequireClassifier(recipe);
         var d = recipe.Data;
         var m = recipe.Model;
         var missing = new List<string>();
@@ -202,6 +205,15 @@ public static class RecipeBuilder
         var path = Path.GetFullPath(d.Teacher!);
         return File.Exists(path) ? path
             : throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+    }
+
+    // A run and an eval pipeline classify: a headless model's features would pass for logits of F classes
+    // (cross-entropy and argmax take any width), so the recipe is refused before any data is opened.
+    static void RequireClassifier(Recipe recipe)
+    {
+        if (recipe.Model.NumClasses == 0)
+            throw new RecipeException("recipe", ["model.num_classes: 0 builds the model without its classifier (features only, for encoders and discriminators), " +
+                "but a classification run needs a classifier head: remove num_classes to take the data's classes, or give the number of classes."]);
     }
 
     // A run built with a placeholder would train with it silently: auto values are chosen first.

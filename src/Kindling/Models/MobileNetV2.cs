@@ -12,8 +12,10 @@ namespace Kindling.Models;
 /// The width multiplier α scales every layer's channels, rounded to multiples of 8 (never down by more
 /// than 10%); the last layer widens only when α > 1. The CIFAR variant keeps resolution where 32x32 inputs
 /// cannot afford to lose it: stride 1 in the stem and in the second stage (/8 overall instead of /32).
+/// Its features (<see cref="IFeatureModel"/>) are the pooled last layer (1280 at α ≤ 1) after the classifier's
+/// dropout; headless the <c>classifier</c> Sequential holds only that dropout.
 /// </summary>
-public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
+public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>, IFeatureModel
 {
     // t, c, n, s of the paper's Table 2.
     static readonly (int T, int C, int N, int S)[] Settings =
@@ -26,7 +28,7 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
     readonly Flatten flatten;
     readonly Sequential classifier;
 
-    /// <param name="options">Common options plus <see cref="ModelOptions.WidthMultiplier"/>; NumClasses defaults to 1000 (100 for CIFAR), DropRate to 0.2.</param>
+    /// <param name="options">Common options plus <see cref="ModelOptions.WidthMultiplier"/>; NumClasses defaults to 1000 (100 for CIFAR), 0 builds no fc; DropRate defaults to 0.2.</param>
     /// <param name="cifar">CIFAR variant: stride 1 in the stem and the second stage.</param>
     public MobileNetV2(ModelOptions options, bool cifar = false) : base(nameof(MobileNetV2))
     {
@@ -34,7 +36,7 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
         if (!(alpha > 0)) throw new ArgumentOutOfRangeException(nameof(options), alpha, "width_multiplier must be positive.");
         var norm = options.Norm ?? NormSpec.Batch;
         long inputChannels = MakeDivisible(32 * alpha);
-        long lastChannels = MakeDivisible(1280 * Math.Max(1.0, alpha));
+        long lastChannels = FeatureWidth(alpha);
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
             new ConvBnAct(options.InChannels, inputChannels, 3, cifar ? 1 : 2, norm: norm, activation: nn.ReLU6(inplace: true)),
@@ -57,13 +59,30 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>
         features = nn.Sequential(layers);
         avgpool = nn.AdaptiveAvgPool2d(1);
         flatten = nn.Flatten();
-        var fc = nn.Linear(lastChannels, options.NumClasses ?? (cifar ? 100 : 1000));
-        classifier = nn.Sequential(("dropout", nn.Dropout(options.DropRate ?? 0.2)), ("fc", fc));
+        int defaultClasses = cifar ? 100 : 1000;
+        NumFeatures = lastChannels;
+        NumClasses = options.NumClasses ?? defaultClasses;
+        var head = new List<(string, nn.Module<Tensor, Tensor>)> { ("dropout", nn.Dropout(options.DropRate ?? 0.2)) };
+        var fc = ClassifierHead.Create(lastChannels, NumClasses, defaultClasses);
+        if (fc is not null) head.Add(("fc", fc));
+        classifier = nn.Sequential(head);
         RegisterComponents();
         // torchvision: Kaiming fan_out convolutions, unit norms, classifier N(0, 0.01).
         ModelInit.KaimingConvsUnitNorms(this);
-        ModelInit.SmallNormalLinear(fc);
+        if (fc is not null) ModelInit.SmallNormalLinear(fc);
     }
+
+    /// <summary>Width of the features at width multiplier <paramref name="alpha"/>: the last layer widens only when α &gt; 1.</summary>
+    public static long FeatureWidth(double alpha) => MakeDivisible(1280 * Math.Max(1.0, alpha));
+
+    /// <inheritdoc/>
+    public long NumFeatures { get; }
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input) => ClassifierHead.ForwardWithout(classifier, "fc", flatten.call(avgpool.call(features.call(input))));
 
     /// <summary>
     /// torchvision's _make_divisible: the nearest multiple of 8 (at least 8), bumped up by 8 when rounding

@@ -52,6 +52,25 @@ static class ModelInit
         if (linear.bias is not null) nn.init.zeros_(linear.bias);
     }
 
+    /// <summary>
+    /// PyTorch's <c>nn.init.trunc_normal_</c>: N(mean, std²) truncated to [a, b], by inverting the normal CDF of a
+    /// uniform draw between the CDF's values at a and b. TorchSharp 0.107's native version multiplies by the mean
+    /// and adds the standard deviation, so with mean 0 every element becomes the constant <paramref name="std"/>
+    /// (and NaN where the uniform draw hits the boundary: erfinv(-1) · 0).
+    /// </summary>
+    public static Tensor TruncNormal(Tensor tensor, double std, double mean = 0, double a = -2, double b = 2)
+    {
+        using var _ = torch.no_grad();
+        static double Cdf(double x) => (1 + torch.tensor(x / Math.Sqrt(2), float64).erf().item<double>()) / 2;
+        double lower = Cdf((a - mean) / std), upper = Cdf((b - mean) / std);
+        tensor.uniform_(2 * lower - 1, 2 * upper - 1);
+        tensor.erfinv_();
+        tensor.mul_(std * Math.Sqrt(2));
+        tensor.add_(mean);
+        tensor.clamp_(a, b);
+        return tensor;
+    }
+
     static void UnitNorm(Tensor? weight, Tensor? bias)
     {
         if (weight is not null) nn.init.ones_(weight);

@@ -9,7 +9,11 @@ namespace Kindling.Models;
 /// </summary>
 public sealed record ModelOptions
 {
-    /// <summary>Output classes (null: the family default, 100 for CIFAR-style models, 1000 for ImageNet ones).</summary>
+    /// <summary>
+    /// Output classes (null: the family default, 100 for CIFAR-style models, 1000 for ImageNet ones). 0 builds the
+    /// model without its classifier (headless, timm's <c>num_classes=0</c>): forward returns the (N, F) features of
+    /// <see cref="IFeatureModel"/>, for encoders (self-supervised learning) and discriminators.
+    /// </summary>
     public int? NumClasses { get; init; }
 
     /// <summary>Input channels: 3 for RGB, 1 for grayscale.</summary>

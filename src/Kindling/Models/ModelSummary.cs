@@ -22,8 +22,10 @@ namespace Kindling.Models;
 /// </summary>
 public sealed class ModelSummary
 {
-    ModelSummary(IReadOnlyList<LayerSummary> layers, long[] inputShape, long parameters, long trainable, long activationBytes)
+    ModelSummary(IReadOnlyList<LayerSummary> layers, long[] inputShape, long parameters, long trainable, long activationBytes, IFeatureModel? features)
     {
+        NumFeatures = features?.NumFeatures;
+        NumClasses = features?.NumClasses;
         Layers = layers;
         InputShape = inputShape;
         TotalParameters = parameters;
@@ -49,6 +51,12 @@ public sealed class ModelSummary
 
     /// <summary>Estimated bytes of activations one forward pass of the whole batch keeps.</summary>
     public long ActivationBytes { get; }
+
+    /// <summary>F of an <see cref="IFeatureModel"/> (every registry model): the width of the features its classifier reads; null for other models.</summary>
+    public long? NumFeatures { get; }
+
+    /// <summary>Classes of an <see cref="IFeatureModel"/>'s classifier, 0 when it is headless (the last layer then gives the features); null for other models.</summary>
+    public int? NumClasses { get; }
 
     /// <summary>Runs one forward pass of zeros of shape (1, C, H, W) and reports shapes for <paramref name="batchSize"/>.</summary>
     /// <param name="model">The model; its training mode is restored afterwards.</param>
@@ -86,7 +94,7 @@ public sealed class ModelSummary
         var all = model.parameters().ToList();
         return new ModelSummary(layers, new[] { (long)batchSize }.Concat(inputChw).ToArray(),
             all.Sum(p => p.numel()), all.Where(p => p.requires_grad).Sum(p => p.numel()),
-            activationElements * batchSize * elementSize);
+            activationElements * batchSize * elementSize, model as IFeatureModel);
     }
 
     static bool SameStorage(Tensor x, Tensor y)

@@ -9,20 +9,25 @@ namespace Kindling.Models;
 /// Pre-activation ResNet-18 for CIFAR (He et al. 2016, "Identity Mappings in Deep Residual Networks"):
 /// 3x3 stem, four stages of <see cref="PreActBlock"/>s with 64..512 channels, then the final BN-ReLU the
 /// pre-activation design needs (the last block's output is not normalized), global average pooling and
-/// the classifier.
+/// the classifier. Its features (<see cref="IFeatureModel"/>) are the pooled 512 channels after the final
+/// BN-ReLU and the dropout; headless there is no fc.
 /// </summary>
-public sealed class PreActResNet : nn.Module<Tensor, Tensor>
+public sealed class PreActResNet : nn.Module<Tensor, Tensor>, IFeatureModel
 {
+    /// <summary>Width of the features: the last stage's channels.</summary>
+    public const int FeatureWidth = 512;
+    const int DefaultClasses = 100;
+
     readonly Conv2d conv1;
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly nn.Module<Tensor, Tensor> bn, act;
     readonly AdaptiveAvgPool2d avgpool;
     readonly Flatten flatten;
     readonly Dropout? dropout;
-    readonly Linear fc;
+    readonly Linear? fc;
 
     /// <param name="layers">Blocks per stage ([2, 2, 2, 2] for PreAct ResNet-18).</param>
-    /// <param name="options">Common options; NumClasses defaults to 100.</param>
+    /// <param name="options">Common options; NumClasses defaults to 100, 0 builds no classifier.</param>
     public PreActResNet(int[] layers, ModelOptions options) : base(nameof(PreActResNet))
     {
         if (layers.Length != 4) throw new ArgumentException("PreActResNet needs block counts for exactly four stages.", nameof(layers));
@@ -35,24 +40,34 @@ public sealed class PreActResNet : nn.Module<Tensor, Tensor>
         layer2 = Stage(128, layers[1], 2);
         layer3 = Stage(256, layers[2], 2);
         layer4 = Stage(512, layers[3], 2);
-        bn = NormFactory.Create(norm, 512);
+        bn = NormFactory.Create(norm, FeatureWidth);
         act = nn.ReLU(inplace: true);
         avgpool = nn.AdaptiveAvgPool2d(1);
         flatten = nn.Flatten();
         double dropRate = options.DropRate ?? 0;
         dropout = dropRate > 0 ? nn.Dropout(dropRate) : null;
-        fc = nn.Linear(512, options.NumClasses ?? 100);
+        NumClasses = options.NumClasses ?? DefaultClasses;
+        fc = ClassifierHead.Create(FeatureWidth, NumClasses, DefaultClasses);
         RegisterComponents();
         ModelInit.KaimingConvsUnitNorms(this);
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public long NumFeatures => FeatureWidth;
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
     {
         var x = conv1.call(input);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = flatten.call(avgpool.call(act.call(bn.call(x))));
         if (dropout is not null) x = dropout.call(x);
-        return fc.call(x);
+        return x;
     }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ClassifierHead.Apply(fc, ForwardFeatures(input));
 }

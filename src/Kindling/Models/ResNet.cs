@@ -11,9 +11,10 @@ namespace Kindling.Models;
 /// convolution, no max-pool, so 32x32 inputs keep their resolution into layer1). Basic blocks for 18/34,
 /// bottlenecks for 50; optional channel attention in every block (SE-ResNet, ECA-ResNet), stochastic depth
 /// increasing linearly over the blocks, dropout before the classifier. Submodule names are torchvision's
-/// (conv1, bn1, layer1..4, fc), so its state dicts map one to one.
+/// (conv1, bn1, layer1..4, fc), so its state dicts map one to one. Its features (<see cref="IFeatureModel"/>)
+/// are the globally average-pooled last stage (512, or 2048 with bottlenecks) after the dropout; headless there is no fc.
 /// </summary>
-public sealed class ResNet : nn.Module<Tensor, Tensor>
+public sealed class ResNet : nn.Module<Tensor, Tensor>, IFeatureModel
 {
     readonly Conv2d conv1;
     readonly nn.Module<Tensor, Tensor> bn1, act1;
@@ -22,19 +23,21 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     readonly AdaptiveAvgPool2d avgpool;
     readonly Flatten flatten;
     readonly Dropout? dropout;
-    readonly Linear fc;
+    readonly Linear? fc;
+    readonly long numFeatures;
 
     /// <param name="layers">Blocks per stage, e.g. [2, 2, 2, 2] for ResNet-18.</param>
     /// <param name="bottleneck">Bottleneck blocks (ResNet-50 and deeper) instead of basic blocks.</param>
     /// <param name="cifarStem">3x3 stride-1 stem without max-pool instead of the ImageNet stem.</param>
-    /// <param name="options">Common options; NumClasses defaults to 1000 (ImageNet stem) or 100 (CIFAR stem).</param>
+    /// <param name="options">Common options; NumClasses defaults to 1000 (ImageNet stem) or 100 (CIFAR stem), 0 builds no classifier.</param>
     /// <param name="attention">Builds a channel-attention module for a block's output channels, or null.</param>
     public ResNet(int[] layers, bool bottleneck, bool cifarStem, ModelOptions options, Func<long, nn.Module<Tensor, Tensor>>? attention = null)
         : base(nameof(ResNet))
     {
         if (layers.Length != 4) throw new ArgumentException("ResNet needs block counts for exactly four stages.", nameof(layers));
         var norm = options.Norm ?? NormSpec.Batch;
-        int classes = options.NumClasses ?? (cifarStem ? 100 : 1000);
+        int defaultClasses = cifarStem ? 100 : 1000;
+        NumClasses = options.NumClasses ?? defaultClasses;
         conv1 = cifarStem
             ? nn.Conv2d(options.InChannels, 64, 3, stride: 1, padding: 1, bias: false)
             : nn.Conv2d(options.InChannels, 64, 7, stride: 2, padding: 3, bias: false);
@@ -55,7 +58,8 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         flatten = nn.Flatten();
         double dropRate = options.DropRate ?? 0;
         dropout = dropRate > 0 ? nn.Dropout(dropRate) : null;
-        fc = nn.Linear(stages.Channels, classes);
+        numFeatures = stages.Channels;
+        fc = ClassifierHead.Create(numFeatures, NumClasses, defaultClasses);
         RegisterComponents();
 
         ModelInit.KaimingConvsUnitNorms(this);
@@ -76,6 +80,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         _ => throw new ArgumentOutOfRangeException(nameof(depth), depth, "ResNet depth must be 18, 34, 50, 101 or 152."),
     };
 
+    /// <summary>Width of the features of a standard-depth ResNet: the last stage's channels.</summary>
+    public static long FeatureWidth(int depth) => 512 * (Configuration(depth).Bottleneck ? Bottleneck.Expansion : BasicBlock.Expansion);
+
     /// <summary>A standard-depth ResNet.</summary>
     public static ResNet Create(int depth, bool cifarStem, ModelOptions options, Func<long, nn.Module<Tensor, Tensor>>? attention = null)
     {
@@ -84,13 +91,23 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    /// <remarks>The classifier's input width when there is one: channel pruning can narrow the last stage.</remarks>
+    public long NumFeatures => fc?.in_features ?? numFeatures;
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
     {
         var x = act1.call(bn1.call(conv1.call(input)));
         if (maxpool is not null) x = maxpool.call(x);
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = flatten.call(avgpool.call(x));
         if (dropout is not null) x = dropout.call(x);
-        return fc.call(x);
+        return x;
     }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ClassifierHead.Apply(fc, ForwardFeatures(input));
 }

@@ -15,21 +15,30 @@ namespace Kindling.Models;
 /// can be found and fused later. With norm none the bnN slots hold identities (the names stay, so the
 /// structure does not change); with group(G) they hold GroupNorms. Initialisation is PyTorch's default
 /// (the seeds do not re-initialise).
+/// <para>Its features (<see cref="IFeatureModel"/>) are the 512-wide penultimate layer after its ReLU and dropout,
+/// what fc3 reads (timm's rule: the input of the final classifier), not the flattened convolution map: the MLP
+/// is part of the network the seeds train, and 512 does not depend on the input size. Headless
+/// (num_classes 0) the <c>classifier</c> Sequential keeps flatten..drop2 under the same names and lacks fc3.</para>
 /// </summary>
-public sealed class SeedCnn : nn.Module<Tensor, Tensor>
+public sealed class SeedCnn : nn.Module<Tensor, Tensor>, IFeatureModel
 {
+    /// <summary>Width of the features: the penultimate linear layer's output.</summary>
+    public const int FeatureWidth = 512;
+    const int DefaultClasses = 100;
     static readonly int[] Widths = { 64, 128, 256, 512 };
     readonly Sequential features;
     readonly Sequential classifier;
 
-    /// <param name="numClasses">Number of output classes.</param>
+    /// <param name="numClasses">Number of output classes; 0 builds it without fc3 (forward returns the features).</param>
     /// <param name="inChannels">Input channels (3 for RGB, 1 for grayscale).</param>
     /// <param name="inputSize">Input height and width (square), to size the first linear layer.</param>
     /// <param name="dropRate">Dropout probability after each block and in the head.</param>
     /// <param name="norm">Normalization after each convolution (BatchNorm by default, as the seeds).</param>
-    public SeedCnn(int numClasses = 100, int inChannels = 3, int inputSize = 32, double dropRate = 0.2, NormSpec? norm = null) : base(nameof(SeedCnn))
+    public SeedCnn(int numClasses = DefaultClasses, int inChannels = 3, int inputSize = 32, double dropRate = 0.2, NormSpec? norm = null) : base(nameof(SeedCnn))
     {
+        if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "num_classes must be at least 0 (0: no classifier).");
         norm ??= NormSpec.Batch;
+        NumClasses = numClasses;
         var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = inChannels, size = inputSize;
         for (int b = 0; b < Widths.Length; b++)
@@ -50,26 +59,38 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>
         if (size < 1) throw new ArgumentException($"SeedCnn needs inputs of at least 16x16 (four 2x2 poolings); got {inputSize}x{inputSize}.");
         FlattenFeatures = channels * size * size;
         features = nn.Sequential(blocks);
-        classifier = nn.Sequential(
+        var mlp = new List<(string, nn.Module<Tensor, Tensor>)>
+        {
             ("flatten", nn.Flatten()),
             ("fc1", nn.Linear(FlattenFeatures, 1024)),
             ("relu1", nn.ReLU(inplace: true)),
             ("drop1", nn.Dropout(dropRate)),
-            ("fc2", nn.Linear(1024, 512)),
+            ("fc2", nn.Linear(1024, FeatureWidth)),
             ("relu2", nn.ReLU(inplace: true)),
             ("drop2", nn.Dropout(dropRate)),
-            ("fc3", nn.Linear(512, numClasses)));
+        };
+        if (ClassifierHead.Create(FeatureWidth, numClasses, DefaultClasses) is { } fc3) mlp.Add(("fc3", fc3));
+        classifier = nn.Sequential(mlp);
         RegisterComponents();
     }
 
     /// <summary>The seeds' network from the common options: num_classes (100), in_channels, input_size (32), drop_rate (0.2), norm.</summary>
     public SeedCnn(ModelOptions options)
-        : this(options.NumClasses ?? 100, options.InChannels, options.InputSize ?? 32, options.DropRate ?? 0.2, options.Norm)
+        : this(options.NumClasses ?? DefaultClasses, options.InChannels, options.InputSize ?? 32, options.DropRate ?? 0.2, options.Norm)
     {
     }
 
     /// <summary>Width of the flattened features entering the head (2048 for 32x32 inputs).</summary>
     public int FlattenFeatures { get; }
+
+    /// <inheritdoc/>
+    public long NumFeatures => FeatureWidth;
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input) => ClassifierHead.ForwardWithout(classifier, "fc3", features.call(input));
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => classifier.call(features.call(input));

@@ -11,16 +11,19 @@ namespace Kindling.Models;
 /// class token and learned position embeddings are added (<c>embed</c>), <c>depth</c> pre-norm
 /// <see cref="TransformerBlock"/>s with stochastic depth increasing linearly, a final LayerNorm, and the
 /// classifier reads the class token. The default (<c>vit-tiny-cifar</c>) is ViT-Tiny's width (D 192,
-/// 3 heads, 12 blocks) with 4x4 patches, so 32x32 images give 64 tokens.
+/// 3 heads, 12 blocks) with 4x4 patches, so 32x32 images give 64 tokens. Its features
+/// (<see cref="IFeatureModel"/>) are the normed class token (D) after the head's dropout; headless there is no head.
 /// </summary>
-public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
+public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IFeatureModel
 {
+    const int DefaultClasses = 100;
+
     readonly Conv2d patch_embed;
     readonly TokenEmbedding embed;
     readonly Sequential blocks;
     readonly LayerNorm norm;
     readonly Dropout? head_drop;
-    readonly Linear head;
+    readonly Linear? head;
 
     /// <summary>Patch size used when <see cref="ModelOptions.PatchSize"/> is not set.</summary>
     public const int DefaultPatchSize = 4;
@@ -31,7 +34,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     /// <summary>Embedding dimension used when <see cref="ModelOptions.EmbedDim"/> is not set.</summary>
     public const int DefaultEmbedDim = 192;
 
-    /// <param name="options">Common options plus patch_size, depth, heads, embed_dim; InputSize defaults to 32, NumClasses to 100.</param>
+    /// <param name="options">Common options plus patch_size, depth, heads, embed_dim; InputSize defaults to 32, NumClasses to 100 (0: no head).</param>
     public VisionTransformer(ModelOptions options) : base(nameof(VisionTransformer))
     {
         int size = options.InputSize ?? 32, patch = options.PatchSize ?? DefaultPatchSize;
@@ -46,24 +49,26 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         norm = nn.LayerNorm(dim, eps: 1e-6);
         double dropRate = options.DropRate ?? 0;
         head_drop = dropRate > 0 ? nn.Dropout(dropRate) : null;
-        head = nn.Linear(dim, options.NumClasses ?? 100);
+        NumFeatures = dim;
+        NumClasses = options.NumClasses ?? DefaultClasses;
+        // The trunk is initialised before the head exists, so a headless build draws exactly the trunk of a headed one.
+        foreach (var (_, m) in blocks.named_modules())
+            if (m is Linear l) InitLinear(l);
+        head = NumClasses > 0 ? InitLinear(nn.Linear(dim, NumClasses)) : null;
         RegisterComponents();
-        InitLinears();
     }
 
     // timm's ViT init: linear weights truncated normal (std 0.02), biases 0; LayerNorm keeps 1 / 0.
-    void InitLinears()
+    static Linear InitLinear(Linear linear)
     {
         using var _ = torch.no_grad();
-        foreach (var (_, m) in named_modules())
-            if (m is Linear l)
-            {
-                nn.init.trunc_normal_(l.weight, std: 0.02);
-                if (l.bias is not null) nn.init.zeros_(l.bias);
-            }
+        ModelInit.TruncNormal(linear.weight, std: 0.02);
+        if (linear.bias is not null) nn.init.zeros_(linear.bias);
+        return linear;
     }
 
-    /// <summary>The class-token features after the final norm, (B, D): the representation self-supervised heads use.</summary>
+    /// <summary>The class-token features after the final norm, (B, D): the representation self-supervised heads use
+    /// (<see cref="ForwardFeatures"/> without the head's dropout).</summary>
     public Tensor Features(Tensor input)
     {
         var x = norm.call(blocks.call(embed.call(patch_embed.call(input))));
@@ -71,10 +76,18 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
+    public long NumFeatures { get; }
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
     {
         var x = Features(input);
-        if (head_drop is not null) x = head_drop.call(x);
-        return head.call(x);
+        return head_drop is null ? x : head_drop.call(x);
     }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => ClassifierHead.Apply(head, ForwardFeatures(input));
 }

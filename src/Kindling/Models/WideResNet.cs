@@ -10,20 +10,23 @@ namespace Kindling.Models;
 /// channels, three groups of n = (d-4)/6 pre-activation blocks with 16k, 32k and 64k channels (strides 1,
 /// 2, 2), bias-free convolutions, 1x1 projection shortcuts where the shape changes, dropout between each
 /// block's convolutions (<see cref="ModelOptions.DropRate"/>, 0.3 in the paper), then BN-ReLU, global
-/// average pooling and the classifier.
+/// average pooling and the classifier. Its features (<see cref="IFeatureModel"/>) are the pooled 64k channels after
+/// the final BN-ReLU; headless there is no fc.
 /// </summary>
-public sealed class WideResNet : nn.Module<Tensor, Tensor>
+public sealed class WideResNet : nn.Module<Tensor, Tensor>, IFeatureModel
 {
+    const int DefaultClasses = 100;
+
     readonly Conv2d conv1;
     readonly Sequential block1, block2, block3;
     readonly nn.Module<Tensor, Tensor> bn, act;
     readonly AdaptiveAvgPool2d avgpool;
     readonly Flatten flatten;
-    readonly Linear fc;
+    readonly Linear? fc;
 
     /// <param name="depth">Total depth d; must be 6n+4 (e.g. 16, 22, 28, 40).</param>
     /// <param name="widenFactor">Widen factor k.</param>
-    /// <param name="options">Common options; NumClasses defaults to 100.</param>
+    /// <param name="options">Common options; NumClasses defaults to 100, 0 builds no classifier.</param>
     public WideResNet(int depth, int widenFactor, ModelOptions options) : base(nameof(WideResNet))
     {
         if (depth < 10 || (depth - 4) % 6 != 0)
@@ -43,17 +46,32 @@ public sealed class WideResNet : nn.Module<Tensor, Tensor>
         act = nn.ReLU(inplace: true);
         avgpool = nn.AdaptiveAvgPool2d(1);
         flatten = nn.Flatten();
-        fc = nn.Linear(stages.Channels, options.NumClasses ?? 100);
+        NumFeatures = stages.Channels;
+        NumClasses = options.NumClasses ?? DefaultClasses;
+        fc = ClassifierHead.Create(NumFeatures, NumClasses, DefaultClasses);
         RegisterComponents();
         // The reference code: Kaiming fan_out convolutions, unit norms, zero classifier bias.
         ModelInit.KaimingConvsUnitNorms(this);
-        using (torch.no_grad()) nn.init.zeros_(fc.bias!);
+        if (fc is not null)
+            using (torch.no_grad()) nn.init.zeros_(fc.bias!);
+    }
+
+    /// <summary>Width of the features of a WRN with widen factor k: the last group's 64k channels.</summary>
+    public static long FeatureWidth(int widenFactor) => 64L * widenFactor;
+
+    /// <inheritdoc/>
+    public long NumFeatures { get; }
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+
+    /// <inheritdoc/>
+    public Tensor ForwardFeatures(Tensor input)
+    {
+        var x = block3.call(block2.call(block1.call(conv1.call(input))));
+        return flatten.call(avgpool.call(act.call(bn.call(x))));
     }
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input)
-    {
-        var x = block3.call(block2.call(block1.call(conv1.call(input))));
-        return fc.call(flatten.call(avgpool.call(act.call(bn.call(x)))));
-    }
+    public override Tensor forward(Tensor input) => ClassifierHead.Apply(fc, ForwardFeatures(input));
 }

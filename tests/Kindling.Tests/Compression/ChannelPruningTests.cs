@@ -93,4 +93,20 @@ public class ChannelPruningTests
         var x = Assert.Throws<NotSupportedException>(() => ChannelTopology.Of(model));
         Assert.Contains("seed-cnn", x.Message);
     }
+
+    [Fact]
+    public void HeadlessResNetKeepsItsFeatureWidth()
+    {
+        // Without fc the last residual stream is the features' width, which what reads the encoder was sized by.
+        using var headed = ModelRegistry.Create("resnet18-cifar", new ModelOptions { NumClasses = 10 });
+        using var headless = ModelRegistry.Create("resnet18-cifar", new ModelOptions { NumClasses = 0 });
+        var all = ChannelTopology.Of(headed);
+        var kept = ChannelTopology.Of(headless);
+        Assert.Equal(all.Count - 1, kept.Count);
+        Assert.DoesNotContain(kept, g => g.Producers.Any(p => p.Conv == "layer4.1.conv2"));
+        var widths = ChannelPlan.Widths(headless).ToArray();
+        var convs = headless.named_modules().Where(m => m.module is Conv2d).Select(m => m.name).ToList();
+        widths[convs.IndexOf("layer4.1.conv2")] = 256;
+        Assert.Contains("cannot be removed", Assert.Throws<ArgumentException>(() => ChannelPlan.Apply(headless, widths)).Message);
+    }
 }

@@ -150,4 +150,18 @@ public class RecipeValidationTests
         var e = Assert.Throws<FileNotFoundException>(() => Recipe.Load("no-such.yaml"));
         Assert.Contains("configs/", e.Message);
     }
+
+    [Fact]
+    public void HeadlessModelIsAcceptedByTheRecipeButRefusedForClassification()
+    {
+        var recipe = Recipe.Parse("model:\n  name: resnet18-cifar\n  num_classes: 0\n");
+        Assert.Equal(0, recipe.Model.NumClasses);
+        Assert.StartsWith("model.num_classes:", Assert.Single(Refused("model:\n  num_classes: -1\n").Errors));
+        // The classification path says why before any data is opened.
+        var e = Assert.Throws<RecipeException>(() => RecipeBuilder.Build(recipe));
+        var line = Assert.Single(e.Errors);
+        Assert.StartsWith("model.num_classes: 0 builds the model without its classifier", line);
+        Assert.Contains("classification run needs a classifier head", line);
+        Assert.Throws<RecipeException>(() => RecipeBuilder.BuildEval(recipe));
+    }
 }

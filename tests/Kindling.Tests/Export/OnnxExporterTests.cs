@@ -42,6 +42,27 @@ public class OnnxExporterTests
         }
     }
 
+    [Theory]
+    [InlineData("seed-cnn")]
+    [InlineData("resnet18-cifar")]
+    [InlineData("mobilenetv2-cifar")]
+    [InlineData("vit-tiny-cifar")]
+    public void Headless_models_export_their_features(string name)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
+        var model = ModelRegistry.Create(name, Small(name) with { NumClasses = 0 });
+        model.eval();
+        var onnx = OnnxExporter.ToModel(model, new long[] { 3, 32, 32 });
+        using var ort = new OnnxRuntimeModel(onnx.ToBytes(), intraOpThreads: 1);
+        var x = torch.randn(2, 3, 32, 32);
+        Tensor expected;
+        using (torch.no_grad()) expected = model.call(x);
+        var actual = ort.Run(x);
+        Assert.Equal(new[] { 2L, ((IFeatureModel)model).NumFeatures }, actual.shape);
+        Assert.True((actual - expected).abs().max().item<float>() <= 1e-4, name);
+    }
+
     [Fact]
     public void The_file_names_its_input_and_output_has_a_dynamic_batch_axis_and_targets_opset_17()
     {

@@ -105,4 +105,22 @@ public class NormAndInitTests
         Assert.InRange(fc["classifier.fc.weight"].std().item<float>(), 0.0098, 0.0102);
         Assert.True(fc["classifier.fc.bias"].eq(0).all().item<bool>());
     }
+
+    [Fact]
+    public void VitWeightsAreTruncatedNormalNotTorchSharpsConstant()
+    {
+        // TorchSharp 0.107's trunc_normal_ swaps mean and std: every weight became 0.02 (NaN at a boundary draw).
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = ModelRegistry.Create("vit-tiny-cifar", new ModelOptions { Depth = 2 });
+        var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        foreach (var name in new[] { "blocks.1.attn.proj.weight", "blocks.0.mlp.fc1.weight", "head.weight", "embed.pos_embed" })
+        {
+            var w = p[name];
+            Assert.True(isfinite(w).all().item<bool>(), name);
+            Assert.InRange(w.std().item<float>(), 0.0195, 0.0205);
+            Assert.InRange(w.mean().item<float>(), -0.001, 0.001);
+            Assert.True(w.abs().max().item<float>() <= 2, name);
+        }
+    }
 }

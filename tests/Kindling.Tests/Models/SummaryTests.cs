@@ -151,4 +151,21 @@ public class SummaryTests
         Assert.Equal(1, code);
         Assert.Contains("16x16", error);
     }
+
+    [Fact]
+    public void HeadlessModelSummarizesToItsFeatures()
+    {
+        var (code, output, error) = CliRunner.Kindling("summary", "--model", "resnet18-cifar", "--classes", "0", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        Assert.DoesNotContain(layers, l => l.GetProperty("name").GetString() == "fc");
+        Assert.Equal(new long[] { 1, 512 }, layers[^1].GetProperty("output_shape").EnumerateArray().Select(v => v.GetInt64()).ToArray());
+        Assert.Equal(512, root.GetProperty("num_features").GetInt64());
+        Assert.Equal(0, root.GetProperty("num_classes").GetInt32());
+        (code, output, error) = CliRunner.Kindling("summary", "--model", "seed-cnn", "--classes", "0");
+        Assert.True(code == 0, error);
+        Assert.Contains("features    512 (headless", output);
+    }
 }

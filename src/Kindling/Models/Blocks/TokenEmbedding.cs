@@ -19,8 +19,8 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
     {
         Patches = patches;
         // timm / ViT: truncated normal with std 0.02 for both, small enough not to swamp the patch features.
-        cls_token = new Parameter(nn.init.trunc_normal_(torch.empty(1, 1, dim), std: 0.02));
-        pos_embed = new Parameter(nn.init.trunc_normal_(torch.empty(1, patches + 1, dim), std: 0.02));
+        cls_token = new Parameter(ModelInit.TruncNormal(torch.empty(1, 1, dim), std: 0.02));
+        pos_embed = new Parameter(ModelInit.TruncNormal(torch.empty(1, patches + 1, dim), std: 0.02));
         RegisterComponents();
     }
 
