@@ -1,4 +1,5 @@
 using Kindling.Compression;
+using Kindling.Compression.Fusion;
 using Kindling.Data.Loading;
 using Kindling.Optim;
 using Kindling.Runtime;

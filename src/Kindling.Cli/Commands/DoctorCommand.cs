@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Kindling.Cli.Display;
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Runtime;

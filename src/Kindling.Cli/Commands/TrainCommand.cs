@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Kindling.Cli.Display;
 using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Diagnostics.Gradients;

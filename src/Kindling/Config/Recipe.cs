@@ -1,3 +1,6 @@
+using Kindling.Config.Runs;
+using Kindling.Config.Sections;
+using Kindling.Config.Yaml;
 using Kindling.Data.BatchMix;
 using Kindling.Optim.Schedulers;
 using Kindling.Training;

@@ -1,4 +1,5 @@
 using Kindling.Config;
+using Kindling.Config.Sections;
 
 namespace Kindling.Tests.Config;
 

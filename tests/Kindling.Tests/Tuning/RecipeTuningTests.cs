@@ -1,7 +1,11 @@
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Runtime;
 using Kindling.Tests.Cli;
 using Kindling.Tuning;
+using Kindling.Tuning.BatchSize;
+using Kindling.Tuning.LrFinding;
 
 namespace Kindling.Tests.Tuning;
 

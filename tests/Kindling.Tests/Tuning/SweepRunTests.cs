@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Kindling.Config;
+using Kindling.Config.Tools;
 using Kindling.Reporting;
 using Kindling.Tests.Cli;
 using Kindling.Tests.Reporting;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
 using Kindling.Tuning;
+using Kindling.Tuning.Sweeps;
 
 namespace Kindling.Tests.Tuning;
 

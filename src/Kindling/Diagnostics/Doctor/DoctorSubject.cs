@@ -1,4 +1,5 @@
 using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
 using Kindling.Losses;
