@@ -105,7 +105,7 @@ sealed class PruneCommand : Command<PruneCommand.Settings>
         folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
 
         var options = settings.Options();
-        var result = Pruner.Run(run, options, line => log.WriteLine(line), new[] { new PlainProgress(log, run.Recipe.Logging.LogEveryNSteps) });
+        var result = RecipePruning.Run(run, options, line => log.WriteLine(line), new[] { new PlainProgress(log, run.Recipe.Logging.LogEveryNSteps) });
         PruneRunFolder.Write(folder, run.Model, run.Recipe, settings.Checkpoint, options, result);
 
         if (settings.Json)

@@ -1,5 +1,4 @@
 using Kindling.Config;
-using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Losses;
 using TorchSharp;

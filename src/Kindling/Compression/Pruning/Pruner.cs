@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Kindling.Compression.Channels;
 using Kindling.Compression.Fusion;
-using Kindling.Config;
-using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Runtime;
@@ -14,24 +12,32 @@ using static TorchSharp.torch;
 namespace Kindling.Compression.Pruning;
 
 /// <summary>
-/// The seeds' pruning workflow (5.2) on a recipe's run: measure, prune a step, fine-tune with the full
-/// <see cref="Trainer"/> and the recipe's own settings (the masks holding pruned weights at zero), repeat to the
-/// final amount, make the pruning permanent and, for structured pruning, remove the pruned channels.
+/// The seeds' pruning workflow (5.2): measure, prune a step, fine-tune with the full <see cref="Trainer"/> and the
+/// run's own trainer options (the masks holding pruned weights at zero), repeat to the final amount, make the
+/// pruning permanent and, for structured pruning, remove the pruned channels. It takes plain pieces; a recipe's
+/// run is turned into them one floor up (<c>Config.Tools.RecipePruning</c>).
 /// </summary>
 public static class Pruner
 {
     /// <summary>
-    /// Prunes <paramref name="run"/>'s model (its weights already loaded) in place, validating on the run's
-    /// validation loader, and returns what was measured. Callbacks see the fine-tuning (progress display).
+    /// Prunes <paramref name="model"/> (its weights already loaded) in place, validating on <paramref name="validation"/>,
+    /// and returns what was measured. Callbacks see the fine-tuning (progress display).
     /// </summary>
-    public static PruneResult Run(RecipeRun run, PruneOptions options, Action<string>? log = null, IEnumerable<ITrainerCallback>? callbacks = null)
+    /// <param name="model">The trained model.</param>
+    /// <param name="trainLoader">The fine-tuning data; with <see cref="PruneOptions.FinetuneSamples"/> a fixed subset of its data set is taken, with the same loader options and transform.</param>
+    /// <param name="validation">Where accuracy is measured.</param>
+    /// <param name="trainer">The fine-tuning's options (its device, seed and top-k are also used to measure); epochs, checkpoints and early stopping are overridden.</param>
+    /// <param name="options">How much and how to prune.</param>
+    /// <param name="log">Progress, one line each.</param>
+    /// <param name="callbacks">Extra trainer callbacks for the fine-tuning.</param>
+    public static PruneResult Run(nn.Module<Tensor, Tensor> model, DataLoader trainLoader, DataLoader validation, TrainerOptions trainer, PruneOptions options,
+        Action<string>? log = null, IEnumerable<ITrainerCallback>? callbacks = null)
     {
         options.Validate();
         log ??= _ => { };
-        var model = run.Model;
-        var validation = run.ValidationLoader ?? throw new ArgumentException("The recipe has no validation or test split to measure the accuracy on.");
-        var device = Devices.Resolve(run.Recipe.Training.Device);
-        double Accuracy() => Evaluator.Evaluate(model, validation, run.Classes.Count, device, run.TrainerOptions.TopK).Accuracy;
+        var trainSet = trainLoader.Dataset;
+        var device = Devices.Resolve(trainer.Device);
+        double Accuracy() => Evaluator.Evaluate(model, validation, validation.Dataset.Classes.Count, device, trainer.TopK).Accuracy;
         long Count() => model.parameters().Sum(p => p.numel());
 
         var widthsBefore = ChannelPlan.Widths(model);
@@ -40,8 +46,8 @@ public static class Pruner
         double before = Accuracy();
         log($"accuracy before pruning: {before:P2}");
 
-        using var subsetLoader = options.FinetuneSamples is int samples && samples < run.TrainSet.Count
-            ? new DataLoader(new SubsetDataset(run.TrainSet, Subset(run.TrainSet.Count, samples, run.Recipe.Training.Seed)), run.TrainLoader.Options, run.TrainTransform)
+        using var subsetLoader = options.FinetuneSamples is int samples && samples < trainSet.Count
+            ? new DataLoader(new SubsetDataset(trainSet, Subset(trainSet.Count, samples, trainer.Seed)), trainLoader.Options, trainLoader.Transform)
             : null;
         var steps = new List<PruneStep>();
         IReadOnlyList<long[]>? kept = null;
@@ -59,8 +65,8 @@ public static class Pruner
                 var watch = Stopwatch.StartNew();
                 if (options.FinetuneEpochs > 0)
                 {
-                    var trainerOptions = run.TrainerOptions with { Epochs = options.FinetuneEpochs, CheckpointDir = null, EarlyStopping = null };
-                    var fit = new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, subsetLoader ?? run.TrainLoader, validation);
+                    var trainerOptions = trainer with { Epochs = options.FinetuneEpochs, CheckpointDir = null, EarlyStopping = null };
+                    var fit = new Trainer(trainerOptions, (callbacks ?? []).Append(pruned)).Fit(model, subsetLoader ?? trainLoader, validation);
                     // The last epoch's validation is of the final weights, with the masks applied.
                     afterFinetune = fit.History[^1].ValAccuracy ?? Accuracy();
                     log($"step {step}/{options.IterativeSteps}: fine-tuned {options.FinetuneEpochs} epoch(s) in {watch.Elapsed.TotalSeconds:F0} s, accuracy {afterFinetune:P2}");

@@ -45,6 +45,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
         options = sampler is null ? options : options with { Sampler = sampler };
         options.Validate();
         Dataset = dataset;
+        Transform = transform;
         Options = options = options with { Seed = options.Seed ?? Random.Shared.NextInt64() };
         long seed = options.Seed.Value;
         Sampler = options.Sampler ?? (options.Shuffle ? new RandomSampler(dataset.Count, seed: seed) : new SequentialSampler(dataset.Count));
@@ -55,6 +56,9 @@ public sealed class DataLoader : IEnumerable<Batch>, IDisposable
 
     /// <summary>The data set.</summary>
     public IImageDataset Dataset { get; }
+
+    /// <summary>The per-sample transform (null: images collated as read); a loader over a subset of <see cref="Dataset"/> reuses it.</summary>
+    public ISampleTransform? Transform { get; }
 
     /// <summary>The options in effect (with the seed drawn when none was given).</summary>
     public DataLoaderOptions Options { get; }

@@ -1,4 +1,3 @@
-using Kindling.Config.Tools;
 using Kindling.Data.Loading;
 using Kindling.Losses;
 using Kindling.Optim;

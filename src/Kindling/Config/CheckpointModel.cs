@@ -1,6 +1,7 @@
+using Kindling.Config.Runs;
 using Kindling.Training;
 
-namespace Kindling.Config.Runs;
+namespace Kindling.Config;
 
 /// <summary>
 /// A checkpoint's model rebuilt from the recipe stored in it, with its weights loaded: what eval,
