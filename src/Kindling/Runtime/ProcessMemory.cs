@@ -6,9 +6,10 @@ namespace Kindling.Runtime;
 /// <summary>
 /// The process's resident memory from Linux's /proc: current (VmRSS), the high-water mark (VmHWM), which
 /// writing 5 to /proc/self/clear_refs resets to the current value, and the machine's available memory.
-/// libtorch's CPU allocator keeps no statistics, so the high-water mark is how a CPU step's peak is seen.
+/// libtorch's CPU allocator keeps no statistics, so the high-water mark is how a CPU step's peak is seen (the
+/// batch-size finder's memory probe, the benchmarks' peak RSS).
 /// </summary>
-internal static class ProcessMemory
+public static class ProcessMemory
 {
     /// <summary>Whether /proc/self/status can be read (Linux).</summary>
     public static bool Supported => File.Exists("/proc/self/status");
@@ -18,6 +19,12 @@ internal static class ProcessMemory
 
     /// <summary>The highest resident bytes since the process started or the last <see cref="ResetPeak"/>.</summary>
     public static long Peak() => StatusBytes("VmHWM:");
+
+    /// <summary>
+    /// The high-water mark in MiB, what <c>ps</c> and PyTorch's <c>ru_maxrss</c> report (the benchmarks compare the two);
+    /// the current working set where /proc is absent.
+    /// </summary>
+    public static double PeakMiB() => (Supported ? Peak() : Environment.WorkingSet) / 1048576.0;
 
     /// <summary>Resets the high-water mark to the current resident size; false where the kernel does not allow it (then the peak only grows).</summary>
     public static bool ResetPeak()

@@ -1,3 +1,4 @@
+using Kindling.Compression;
 using Kindling.Compression.Fusion;
 using Kindling.Compression.Quantization;
 using Kindling.Config;

@@ -1,9 +1,8 @@
 using System.ComponentModel;
-using Kindling.Bench;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli;
+namespace Kindling.Bench.Commands;
 
 /// <summary>The case flags plus the data file and loader workers (`kindling bench data` and `bench e2e`).</summary>
 class BenchDataSettings : BenchCaseSettings

@@ -1,11 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Kindling.Bench;
 using Kindling.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench memory`: RSS of a long training epoch of the seed CNN, step 100 against the last step.</summary>
 sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>

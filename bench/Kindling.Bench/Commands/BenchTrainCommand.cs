@@ -1,7 +1,6 @@
-using Kindling.Bench;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench train`: training steps (forward, backward, AdamW) on a synthetic batch.</summary>
 sealed class BenchTrainCommand : Command<BenchCaseSettings>

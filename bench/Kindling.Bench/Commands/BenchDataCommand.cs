@@ -1,11 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Kindling.Bench;
 using Kindling.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>
 /// `kindling bench data`: the loader alone (standard CIFAR augmentation, collated to float NCHW) in the

@@ -1,9 +1,8 @@
 using System.ComponentModel;
-using Kindling.Bench;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli;
+namespace Kindling.Bench.Commands;
 
 /// <summary>The flags `kindling bench train|eval|data|e2e|matmul|peak` share; bench/reference/bench.py takes the same.</summary>
 class BenchCaseSettings : CommandSettings

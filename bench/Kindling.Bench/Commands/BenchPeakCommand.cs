@@ -1,7 +1,6 @@
-using Kindling.Bench;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench peak`: the CPU's fp32 FMA throughput on --threads threads (default: every core), what no kernel can pass.</summary>
 sealed class BenchPeakCommand : Command<BenchCaseSettings>

@@ -1,6 +1,5 @@
-using Kindling.Bench;
 
-namespace Kindling.Cli;
+namespace Kindling.Bench.Commands;
 
 /// <summary>Prints one benchmark result: the JSON object, or a few plain lines.</summary>
 static class BenchOutput

@@ -1,8 +1,7 @@
 using System.ComponentModel;
-using Kindling.Bench;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench eval`: eval steps in inference mode, optionally channels-last and conv-BN fused.</summary>
 sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>

@@ -1,6 +1,6 @@
 using Kindling.Runtime;
 
-namespace Kindling.Cli;
+namespace Kindling.Bench.Commands;
 
 /// <summary>Shared parsing and the machine line for the bench verbs.</summary>
 static class BenchOptions

@@ -1,9 +1,8 @@
 using System.ComponentModel;
-using Kindling.Bench;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench e2e`: training epochs with the loader and the standard CIFAR augmentation.</summary>
 sealed class BenchE2eCommand : Command<BenchE2eCommand.Settings>

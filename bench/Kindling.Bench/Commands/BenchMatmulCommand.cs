@@ -1,7 +1,6 @@
-using Kindling.Bench;
 using Spectre.Console.Cli;
 
-namespace Kindling.Cli.Commands;
+namespace Kindling.Bench.Commands;
 
 /// <summary>`kindling bench matmul`: GFLOP/s of a 2048^2 fp32 matmul, the machine's ceiling for the other cases.</summary>
 sealed class BenchMatmulCommand : Command<BenchCaseSettings>
