@@ -37,6 +37,19 @@ public class RecipeValidationTests
     }
 
     [Fact]
+    public void LookaheadBindsToTheLibraryOptionsWithTheRecipesKeysAndChecks()
+    {
+        // optimizer.lookahead binds straight to Optim.LookaheadOptions: the keys, the section error and the range checks are the recipe's.
+        var e = Refused("optimizer:\n  lookahead: {k: 0, alpha: 1.5, kk: 2}\n");
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.kk: unknown key; did you mean 'optimizer.lookahead.k'?", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.k: 0", StringComparison.Ordinal) && l.Contains(">= 1"));
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.alpha: 1.5", StringComparison.Ordinal) && l.Contains("(0, 1]"));
+        Assert.StartsWith("optimizer.lookahead: '3' is not a section; expected keys: k, alpha", Assert.Single(Refused("optimizer:\n  lookahead: 3\n").Errors));
+        var bound = Recipe.Parse("optimizer:\n  lookahead: {k: 6}\n").Optimizer.ToOptions().Lookahead;
+        Assert.Equal(new Kindling.Optim.LookaheadOptions(6, 0.5), bound);
+    }
+
+    [Fact]
     public void QuotedNumberIsAStringNotANumber()
     {
         // Types come from the schema, never from how a value looks.

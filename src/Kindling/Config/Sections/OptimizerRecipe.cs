@@ -53,7 +53,7 @@ public sealed record OptimizerRecipe
     public bool DecayNormAndBias { get; init; }
 
     /// <summary>Lookahead around the optimizer; null: none.</summary>
-    public LookaheadRecipe? Lookahead { get; init; }
+    public LookaheadOptions? Lookahead { get; init; }
 
     /// <summary>Linear scaling rule: lr is for this batch size and scales with batch x accumulation; null: lr as given.</summary>
     public int? BaseBatchSize { get; init; }
@@ -76,7 +76,7 @@ public sealed record OptimizerRecipe
         Centered = Centered,
         MomentumDecay = MomentumDecay,
         DecayNormAndBias = DecayNormAndBias,
-        Lookahead = Lookahead is { } la ? new LookaheadOptions(la.K, la.Alpha) : null,
+        Lookahead = Lookahead,
         BaseBatchSize = BaseBatchSize,
     };
 
@@ -95,6 +95,6 @@ public sealed record OptimizerRecipe
         e.Check(Alpha is >= 0 and < 1, path + ".alpha", Alpha, "a value in [0, 1)");
         e.Check(MomentumDecay >= 0, path + ".momentum_decay", MomentumDecay, ">= 0");
         e.Check(BaseBatchSize is null or >= 1, path + ".base_batch_size", BaseBatchSize, ">= 1 or null");
-        Lookahead?.Validate(e, path + ".lookahead");
+        if (Lookahead is { } lookahead) LookaheadValidation.Validate(lookahead, e, path + ".lookahead");
     }
 }

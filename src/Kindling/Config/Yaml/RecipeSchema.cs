@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text;
+using Kindling.Config.Sections;
+using Kindling.Optim;
 using Kindling.Optim.Schedulers;
 
 namespace Kindling.Config.Yaml;
@@ -8,17 +10,18 @@ namespace Kindling.Config.Yaml;
 /// <summary>
 /// The recipe's keys, read off the section records: a property's key is its name in snake case
 /// (PyTorch's capitalised T_max, T_0, T_mult kept), so the C# records are the one place the schema
-/// lives. Library options that already speak PyTorch's names (<see cref="ScheduleOptions"/>) are
-/// sections themselves rather than copied into recipe records.
+/// lives. Library options that already speak PyTorch's names (<see cref="ScheduleOptions"/>,
+/// <see cref="LookaheadOptions"/>) are sections themselves rather than copied into recipe records.
 /// </summary>
 internal static class RecipeSchema
 {
     static readonly ConcurrentDictionary<Type, IReadOnlyList<(string Key, PropertyInfo Property)>> Cache = new();
     static readonly NullabilityInfoContext Nullability = new();
 
-    /// <summary>A section is a recipe record bound from a mapping key by key.</summary>
+    /// <summary>A section is a recipe record (the recipe or one in Config/Sections) or a library options record bound from a mapping key by key.</summary>
     public static bool IsSection(Type type) =>
-        type == typeof(ScheduleOptions) || (type.Namespace == typeof(Recipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
+        type == typeof(Recipe) || type == typeof(ScheduleOptions) || type == typeof(LookaheadOptions) ||
+        (type.Namespace == typeof(TrainingRecipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
 
     /// <summary>PyTorch's argument names that are not plain snake case.</summary>
     static readonly Dictionary<string, string> PyTorchNames = new() { ["TMax"] = "T_max", ["T0"] = "T_0", ["TMult"] = "T_mult" };
