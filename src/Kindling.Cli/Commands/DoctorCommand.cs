@@ -6,7 +6,6 @@ using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Runtime;
-using Kindling.Tuning;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Config;
-using Kindling.Config.Runs;
 using Kindling.Export;
 using Kindling.Export.Onnx;
 using Kindling.Runtime;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Kindling.Compression;
 using Kindling.Compression.Fusion;
 using Kindling.Config;
-using Kindling.Config.Runs;
 using Kindling.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Config;
-using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Runtime;
 using Spectre.Console;

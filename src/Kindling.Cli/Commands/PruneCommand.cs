@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Kindling.Cli.Display;
-using Kindling.Compression;
 using Kindling.Compression.Pruning;
 using Kindling.Config;
 using Kindling.Config.Runs;

@@ -1,4 +1,3 @@
-using Kindling.Config;
 using Kindling.Config.Runs;
 
 namespace Kindling.Cli.Commands;

@@ -6,7 +6,6 @@ using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Reporting;
 using Kindling.Runtime;
-using Kindling.Tuning;
 using Kindling.Tuning.Sweeps;
 using Spectre.Console;
 using Spectre.Console.Cli;

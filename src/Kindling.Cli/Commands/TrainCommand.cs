@@ -12,7 +12,6 @@ using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
-using Kindling.Tuning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -5,7 +5,6 @@ using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
-using Kindling.Tuning;
 
 namespace Kindling.Config.Runs;
 

@@ -1,7 +1,6 @@
 using Kindling.Compression;
 using Kindling.Compression.Fusion;
 using Kindling.Compression.Quantization;
-using Kindling.Config;
 using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kindling.Compression.Pruning;
-using Kindling.Config;
 using Kindling.Reporting;
 
 namespace Kindling.Config.Tools;

@@ -1,7 +1,5 @@
 using System.Globalization;
-using Kindling.Config;
 using Kindling.Config.Runs;
-using Kindling.Config.Yaml;
 using Kindling.Data.Datasets;
 using Kindling.Losses;
 using Kindling.Runtime;

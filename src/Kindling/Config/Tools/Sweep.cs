@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kindling.Config;
 using Kindling.Config.Runs;
 using Kindling.Reporting;
 using Kindling.Training;

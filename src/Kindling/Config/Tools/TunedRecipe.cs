@@ -1,4 +1,3 @@
-using Kindling.Config;
 using Kindling.Reporting;
 using Kindling.Tuning.BatchSize;
 using Kindling.Tuning.LrFinding;
