@@ -10,7 +10,7 @@ using Kindling.Training.Callbacks;
 using Kindling.Tuning;
 using Kindling.Tuning.Sweeps;
 
-namespace Kindling.Tests.Tuning;
+namespace Kindling.Tests.Config.Tools;
 
 /// <summary>
 /// Sweeps end to end on the tiny picture folder: stopped after a trial (or mid-trial) and resumed,

@@ -7,7 +7,7 @@ using Kindling.Tuning;
 using Kindling.Tuning.BatchSize;
 using Kindling.Tuning.LrFinding;
 
-namespace Kindling.Tests.Tuning;
+namespace Kindling.Tests.Config.Tools;
 
 /// <summary>The tuners on a recipe: lr: auto and batch_size: auto resolved on a tiny picture folder, and the choice between the suggestions.</summary>
 [Collection("GlobalGenerator")]
