@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Kindling.Runtime;
 
 namespace Kindling.Bench;
 
@@ -34,7 +35,7 @@ public static class FmaPeak
         clock.Stop();
         double flops = 2.0 * Lanes * Chains * Iterations * threads;
         return new BenchResult("peak", s with { Threads = threads }, 0, 0, clock.Steps, 0, clock.Seconds, 0, clock.Split(), 0,
-            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), GcActivity.Since(gc));
+            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakMiB(), GcActivity.Since(gc));
     }
 
     static void Step(int threads)

@@ -1,4 +1,5 @@
 using Kindling.Compression;
+using Kindling.Compression.Fusion;
 using Kindling.Data.Loading;
 using Kindling.Optim;
 using Kindling.Runtime;
@@ -141,7 +142,7 @@ public static class StepBenchmarks
         double flops = 2.0 * n * n * n;
         var split = clock.Split();
         return new BenchResult("matmul", s, 0, 0, clock.Steps, 0, clock.Seconds, 0, split, 0,
-            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakRssMiB(), gc);
+            flops * clock.Steps / clock.Seconds / 1e9, ProcessMemory.PeakMiB(), gc);
     }
 
     /// <summary>Runs <paramref name="step"/> for the warm-up (with no clock) and then the timed steps; returns the GC activity of the timed part.</summary>
@@ -179,6 +180,6 @@ public static class StepBenchmarks
         int images = clock.Steps * s.Batch;
         double rate = clock.Seconds > 0 ? images / clock.Seconds : 0;
         return new BenchResult(kind, s, parameters, macs, clock.Steps, images, clock.Seconds, rate, clock.Split(),
-            flopsPerImage, flopsPerImage * rate / 1e9, ProcessMemory.PeakRssMiB(), gc);
+            flopsPerImage, flopsPerImage * rate / 1e9, ProcessMemory.PeakMiB(), gc);
     }
 }

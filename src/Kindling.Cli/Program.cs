@@ -2,6 +2,15 @@ using Kindling.Cli;
 using Kindling.Cli.Commands;
 using Spectre.Console.Cli;
 
+// The benchmarks are their own program (bench/Kindling.Bench), so this one carries no benchmark code; the
+// checkout's ./kindling script forwards `bench` there. Reached only when this assembly is run directly.
+if (args.Length > 0 && args[0] == "bench")
+{
+    Console.Error.WriteLine("error: the benchmarks are a separate program: run `./kindling bench ...` from a checkout " +
+                            "(or `dotnet run -c Release --project bench/Kindling.Bench -- ...`).");
+    return CliErrors.Usage;
+}
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -9,17 +18,6 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, and whether libtorch loaded (and why not).");
     config.AddCommand<DataCommand>("data").WithDescription("What a data set holds: splits, counts, classes, shape, per-channel mean/std.");
-    config.AddBranch("bench", bench =>
-    {
-        bench.SetDescription("Benchmarks: measured on this machine, reported as rates and ratios.");
-        bench.AddCommand<BenchTrainCommand>("train").WithDescription("Training steps on a synthetic batch: images/s, ms per phase, GFLOP/s, peak RSS.");
-        bench.AddCommand<BenchEvalCommand>("eval").WithDescription("Eval steps in inference mode (optionally channels-last, conv-BN fused).");
-        bench.AddCommand<BenchDataCommand>("data").WithDescription("The loader alone with the standard CIFAR augmentation (--sweep: worker counts against the training rate).");
-        bench.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
-        bench.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the BLAS ceiling.");
-        bench.AddCommand<BenchPeakCommand>("peak").WithDescription("GFLOP/s of independent fp32 FMA chains on every thread: the CPU's own ceiling.");
-        bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
-    });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
     config.AddCommand<DistillCommand>("distill").WithDescription("Train a recipe's model as the student of a frozen teacher checkpoint (knowledge distillation) into a run folder.");
     config.AddCommand<ExportCommand>("export").WithDescription("A checkpoint's model for another framework: a PyTorch state dict with PyTorch's names (--format pytorch) or ONNX (--format onnx).");

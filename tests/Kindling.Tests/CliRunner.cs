@@ -2,13 +2,18 @@ using System.Reflection;
 
 namespace Kindling.Tests;
 
-/// <summary>Runs the kindling CLI in-process through its entry point (tests using it join the "Console" collection).</summary>
+/// <summary>Runs the kindling CLI (or the bench program) in-process through its entry point (tests using it join the "Console" collection).</summary>
 static class CliRunner
 {
     /// <summary>Returns the exit code and what the command printed to stdout and stderr.</summary>
-    public static (int Code, string Out, string Error) Kindling(params string[] args)
+    public static (int Code, string Out, string Error) Kindling(params string[] args) => Run("Kindling.Cli", args);
+
+    /// <summary>`kindling bench ARGS`: the bench program (bench/Kindling.Bench) the checkout's script forwards to.</summary>
+    public static (int Code, string Out, string Error) Bench(params string[] args) => Run("Kindling.Bench", args);
+
+    static (int Code, string Out, string Error) Run(string assembly, string[] args)
     {
-        var entry = Assembly.Load("Kindling.Cli").EntryPoint!;
+        var entry = Assembly.Load(assembly).EntryPoint!;
         var (oldOut, oldError) = (Console.Out, Console.Error);
         using var output = new StringWriter();
         using var error = new StringWriter();

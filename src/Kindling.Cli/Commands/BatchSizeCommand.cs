@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
-using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Runtime;
-using Kindling.Tuning;
+using Kindling.Tuning.BatchSize;
+using Kindling.Tuning.LrFinding;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Kindling.Config;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

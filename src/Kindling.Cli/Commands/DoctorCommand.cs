@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using Kindling.Cli.Display;
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Runtime;
-using Kindling.Tuning;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
@@ -42,7 +43,7 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
         // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train.
         if (RecipeTuning.HasAuto(recipe)) recipe = RecipeTuning.Resolve(recipe, open, Console.Error.WriteLine).Recipe;
         using var run = RecipeBuilder.Build(recipe, open);
-        var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = settings.SkipSlow },
+        var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = settings.SkipSlow },
             check => { if (check.Slow) Console.Error.WriteLine($"doctor: {check.Name} (trains for a while)..."); });
         if (settings.Json) Console.WriteLine(DoctorPrinter.Json(report));
         else DoctorPrinter.Print(report, Console.Out, asTable: !Console.IsOutputRedirected);

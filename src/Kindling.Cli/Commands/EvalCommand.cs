@@ -5,8 +5,8 @@ using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Runtime;
 using Kindling.Training;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
 
@@ -56,8 +56,8 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         if (settings.Fuse)
         {
             pipeline.Model.eval();
-            var plan = Compression.ModelFusion.Plan(pipeline.Model, new long[] { pipeline.InputShape.Channels, pipeline.InputShape.Height, pipeline.InputShape.Width });
-            Compression.ModelFusion.Fuse(pipeline.Model, plan);
+            var plan = Compression.Fusion.ModelFusion.Plan(pipeline.Model, new long[] { pipeline.InputShape.Channels, pipeline.InputShape.Height, pipeline.InputShape.Width });
+            Compression.Fusion.ModelFusion.Fuse(pipeline.Model, plan);
             Console.Error.WriteLine($"fused: {plan.Pairs.Count} BatchNorms folded into their convolutions, {plan.Unfolded.Count} left");
         }
         using var loader = new DataLoader(split, new DataLoaderOptions { BatchSize = 256, NumWorkers = 1 }, pipeline.Transform);

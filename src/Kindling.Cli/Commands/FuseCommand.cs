@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Compression;
+using Kindling.Compression.Fusion;
 using Kindling.Config;
 using Kindling.Runtime;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

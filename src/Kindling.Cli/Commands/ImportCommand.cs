@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Export;
 using Kindling.Runtime;

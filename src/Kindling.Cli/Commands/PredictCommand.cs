@@ -3,8 +3,8 @@ using System.Text.Json;
 using Kindling.Config;
 using Kindling.Data.Datasets;
 using Kindling.Runtime;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,8 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Kindling.Cli.Display;
-using Kindling.Compression;
+using Kindling.Compression.Pruning;
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Reporting;
 using Kindling.Runtime;
@@ -102,7 +104,7 @@ sealed class PruneCommand : Command<PruneCommand.Settings>
         folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
 
         var options = settings.Options();
-        var result = Pruner.Run(run, options, line => log.WriteLine(line), new[] { new PlainProgress(log, run.Recipe.Logging.LogEveryNSteps) });
+        var result = RecipePruning.Run(run, options, line => log.WriteLine(line), new[] { new PlainProgress(log, run.Recipe.Logging.LogEveryNSteps) });
         PruneRunFolder.Write(folder, run.Model, run.Recipe, settings.Checkpoint, options, result);
 
         if (settings.Json)

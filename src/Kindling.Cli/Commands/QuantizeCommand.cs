@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Kindling.Compression.Quantization;
+using Kindling.Config.Tools;
 using Kindling.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,4 +1,4 @@
-using Kindling.Config;
+using Kindling.Config.Runs;
 
 namespace Kindling.Cli.Commands;
 

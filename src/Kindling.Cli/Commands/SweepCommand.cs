@@ -2,10 +2,11 @@ using System.ComponentModel;
 using System.Text.Json;
 using Kindling.Cli.Display;
 using Kindling.Config;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Reporting;
 using Kindling.Runtime;
-using Kindling.Tuning;
+using Kindling.Tuning.Sweeps;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

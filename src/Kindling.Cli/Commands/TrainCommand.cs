@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using Kindling.Cli.Display;
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Diagnostics.Gradients;
@@ -10,7 +12,6 @@ using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
-using Kindling.Tuning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -112,7 +113,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (resumeFrom is null && !settings.NoDoctor)
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
-            var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
+            var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
             DoctorPrinter.Print(report, log, asTable: !Console.IsErrorRedirected);
             if (report.HasErrors)
             {

@@ -1,3 +1,4 @@
+using Kindling.Config.Runs;
 using Kindling.Training;
 
 namespace Kindling.Config;

@@ -1,3 +1,6 @@
+using Kindling.Config.Runs;
+using Kindling.Config.Sections;
+using Kindling.Config.Yaml;
 using Kindling.Data.BatchMix;
 using Kindling.Optim.Schedulers;
 using Kindling.Training;
@@ -20,6 +23,9 @@ namespace Kindling.Config;
 public sealed record Recipe
 {
     /// <summary>Data set, validation split, loader and normalization.</summary>
+    /// <summary>What is trained (Config/Runs/TaskCatalog): classification unless the recipe names another task.</summary>
+    public string Task { get; init; } = "classification";
+
     public DataRecipe Data { get; init; } = new();
 
     /// <summary>Per-sample transforms for training and evaluation.</summary>
@@ -113,6 +119,7 @@ public sealed record Recipe
         Distillation.Validate(e, "distillation");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
+        CheckTask(e);
         if (Optimizer.LrIsAuto && Schedule.MaxLr is not null)
             e.Add("optimizer.lr", "auto would be ignored: schedule.max_lr sets the peak; remove schedule.max_lr to let the LR range test choose it, or give lr a number.");
         if (Schedule.Name == "one_cycle_lr" && Schedule.CycleMomentum && Optimizer.Name is "adagrad")
@@ -120,6 +127,25 @@ public sealed record Recipe
         if (Schedule.Name == "one_cycle_lr" && Schedule.CycleMomentum && Optimizer.Name is "sgd" or "rmsprop" && Optimizer.Momentum == 0)
             e.Add("schedule.cycle_momentum", $"{Optimizer.Name} without momentum has no momentum to cycle; set optimizer.momentum (e.g. 0.9) or cycle_momentum: false.");
     }
+
+    // The task's name, the metrics the recipe watches, and the sections that belong to other tasks.
+    void CheckTask(RecipeErrors e)
+    {
+        if (TaskCatalog.Find(Task) is not { } task)
+        {
+            e.Add("task", TaskCatalog.Unknown(Task));
+            return;
+        }
+        TaskCatalog.CheckMetric(e, task, "training.monitor", Training.Monitor);
+        TaskCatalog.CheckMetric(e, task, "training.early_stopping.monitor", Training.EarlyStopping?.Monitor);
+        TaskCatalog.CheckMetric(e, task, "schedule.monitor", Schedule.Monitor);
+        var defaults = new Recipe();
+        foreach (var other in TaskCatalog.Names.Select(TaskCatalog.Find).OfType<TaskCatalog.Entry>().Where(t => t.Name != task.Name))
+            foreach (var section in other.Sections.Where(s => !task.Sections.Contains(s) && !Equals(Section(s), defaults.Section(s))))
+                e.Add(section, $"belongs to the {other.Name} task, but this recipe's task is {task.Name}: remove the section, or set task: {other.Name}.");
+    }
+
+    object? Section(string name) => RecipeSchema.Find(typeof(Recipe), name)?.GetValue(this);
 
     /// <summary>The resolved recipe as YAML, every key included; <see cref="Parse"/> reads it back to an equal recipe.</summary>
     public string ToYaml() => RecipeWriter.Write(this);

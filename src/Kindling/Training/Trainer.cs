@@ -51,7 +51,7 @@ public sealed class Trainer
         if (Options.Threads is int threads) set_num_threads(threads);
         int batches = train.Count;
         if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.SampleCount} samples, batch size {train.BatchSize}{(train is DataLoader l ? $", drop_last {l.Options.DropLast}" : "")}).");
-        var monitor = Monitor(task, Options.Monitor, Options.MonitorMode);
+        var monitor = MetricSpec.Resolve(task.Metrics, task.DefaultMonitor, Options.Monitor, Options.MonitorMode);
         State = new TrainerState { Epochs = Options.Epochs, BatchesPerEpoch = batches, StepsPerEpoch = (batches + Options.AccumulationSteps - 1) / Options.AccumulationSteps };
         using var session = TrainingSession.Open(task, Options, State, train.BatchSize, callbacks, fresh: resumeFrom is null);
         var early = Options.EarlyStopping is { } eso ? new EarlyStopping(eso.Monitor, eso.Mode, eso.Patience, eso.MinDelta) : null;
@@ -223,16 +223,6 @@ public sealed class Trainer
         return means.Select((kv, i) => (Name: prefix + kv.Key, kv.Value, Logged: i))
             .OrderBy(m => order.TryGetValue(m.Name, out var o) ? o : int.MaxValue).ThenBy(m => m.Logged)
             .ToDictionary(m => m.Name, m => m.Value);
-    }
-
-    /// <summary>The metric that picks the best checkpoint: the options' (its direction from the task unless given), else the task's default.</summary>
-    public static MetricSpec Monitor(TrainingTask task, string? name, string? mode)
-    {
-        if (mode is not (null or "min" or "max")) throw new ArgumentException($"monitor mode '{mode}' is not known: expected 'min' or 'max'.");
-        if (name is null) return mode is null ? task.DefaultMonitor : task.DefaultMonitor with { HigherIsBetter = mode == "max" };
-        var spec = task.FindMetric(name) ?? (EpochMetrics.EngineNames.Contains(name) ? new MetricSpec(name, mode == "max") : null)
-            ?? throw new ArgumentException($"the monitor '{name}' is not a metric of {task.GetType().Name}: expected one of {string.Join(", ", task.Metrics.Select(m => m.Name))} (ema_val_* too with EMA).");
-        return mode is null ? spec : spec with { HigherIsBetter = mode == "max" };
     }
 
     string SaveCheckpoint(string path, string kind, TrainingCheckpoint.Parts parts)

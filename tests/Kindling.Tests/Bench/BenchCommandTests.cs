@@ -11,7 +11,7 @@ public class BenchCommandTests
 {
     static JsonElement Run(params string[] args)
     {
-        var (code, output, error) = CliRunner.Kindling(["bench", .. args, "--json"]);
+        var (code, output, error) = CliRunner.Bench([.. args, "--json"]);
         Assert.True(code == 0, $"kindling bench {string.Join(' ', args)} exited {code}: {error}\n{output}");
         return JsonDocument.Parse(output.Trim()).RootElement;
     }
@@ -68,8 +68,16 @@ public class BenchCommandTests
     [Fact]
     public void Bad_model_names_the_choices()
     {
-        var (code, output, error) = CliRunner.Kindling("bench", "train", "--model", "vgg99");
+        var (code, output, error) = CliRunner.Bench("train", "--model", "vgg99");
         Assert.NotEqual(0, code);
         Assert.Contains("seed-cnn, resnet18, fastnet", output + error);
+    }
+
+    [Fact]
+    public void The_cli_run_directly_points_to_the_bench_program()
+    {
+        var (code, _, error) = CliRunner.Kindling("bench", "peak");
+        Assert.Equal(2, code);
+        Assert.Contains("./kindling bench", error);
     }
 }

@@ -1,4 +1,6 @@
 using Kindling.Compression;
+using Kindling.Compression.Channels;
+using Kindling.Compression.Pruning;
 using Kindling.Models;
 using Kindling.Runtime;
 using TorchSharp;

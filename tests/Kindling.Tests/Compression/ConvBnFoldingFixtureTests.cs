@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kindling.Compression;
+using Kindling.Compression.Fusion;
 using Kindling.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kindling.Compression;
+using Kindling.Compression.Pruning;
 using Kindling.Runtime;
 using static TorchSharp.torch;
 

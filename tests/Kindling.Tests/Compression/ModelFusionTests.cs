@@ -1,4 +1,5 @@
 using Kindling.Compression;
+using Kindling.Compression.Fusion;
 using Kindling.Models;
 using Kindling.Models.Blocks;
 using Kindling.Runtime;

@@ -1,4 +1,5 @@
 using Kindling.Compression;
+using Kindling.Compression.Pruning;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;

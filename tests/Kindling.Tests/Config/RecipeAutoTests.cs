@@ -1,4 +1,5 @@
 using Kindling.Config;
+using Kindling.Config.Runs;
 
 namespace Kindling.Tests.Config;
 

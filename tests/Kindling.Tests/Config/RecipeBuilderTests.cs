@@ -1,8 +1,9 @@
 using Kindling.Config;
-using Kindling.Tests.Data.Datasets;
+using Kindling.Config.Runs;
+using Kindling.Data.BatchMix;
 using Kindling.Data.Datasets;
 using Kindling.Data.Transforms;
-using Kindling.Data.BatchMix;
+using Kindling.Tests.Data.Datasets;
 
 namespace Kindling.Tests.Config;
 

@@ -1,4 +1,6 @@
 using Kindling.Config;
+using Kindling.Config.Runs;
+using Kindling.Config.Sections;
 
 namespace Kindling.Tests.Config;
 
@@ -33,6 +35,19 @@ public class RecipeValidationTests
         Assert.Contains(e.Errors, l => l.StartsWith("training.epochs: '2.5' is not an integer", StringComparison.Ordinal));
         Assert.Contains(e.Errors, l => l.StartsWith("training.ema: '3' is not a section; expected keys: decay, warmup", StringComparison.Ordinal));
         Assert.Contains(e.Errors, l => l.StartsWith("data.shuffle: 'yes please' is not true or false", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LookaheadBindsToTheLibraryOptionsWithTheRecipesKeysAndChecks()
+    {
+        // optimizer.lookahead binds straight to Optim.LookaheadOptions: the keys, the section error and the range checks are the recipe's.
+        var e = Refused("optimizer:\n  lookahead: {k: 0, alpha: 1.5, kk: 2}\n");
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.kk: unknown key; did you mean 'optimizer.lookahead.k'?", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.k: 0", StringComparison.Ordinal) && l.Contains(">= 1"));
+        Assert.Contains(e.Errors, l => l.StartsWith("optimizer.lookahead.alpha: 1.5", StringComparison.Ordinal) && l.Contains("(0, 1]"));
+        Assert.StartsWith("optimizer.lookahead: '3' is not a section; expected keys: k, alpha", Assert.Single(Refused("optimizer:\n  lookahead: 3\n").Errors));
+        var bound = Recipe.Parse("optimizer:\n  lookahead: {k: 6}\n").Optimizer.ToOptions().Lookahead;
+        Assert.Equal(new Kindling.Optim.LookaheadOptions(6, 0.5), bound);
     }
 
     [Fact]
@@ -109,8 +124,8 @@ public class RecipeValidationTests
     public void MonitoredMetricsMustBeMeasured()
     {
         var e = Refused("training:\n  monitor: val_acc\n  early_stopping: {monitor: loss}\n");
-        Assert.Contains(e.Errors, l => l.StartsWith("training.monitor: metric 'val_acc' is not known: expected train_loss", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, l => l.StartsWith("training.early_stopping.monitor: metric 'loss' is not known", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("training.monitor: 'val_acc' is not a metric of the classification task; expected one of train_loss, train_accuracy, val_loss, val_accuracy", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("training.early_stopping.monitor: 'loss' is not a metric of the classification task", StringComparison.Ordinal));
     }
 
     [Fact]

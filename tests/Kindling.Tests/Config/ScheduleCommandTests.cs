@@ -88,5 +88,5 @@ public class ScheduleCommandTests
         Assert.Equal(ScheduleTraceSteps(recipe), json.RootElement.GetArrayLength());
     }
 
-    static int ScheduleTraceSteps(Kindling.Config.Recipe r) => Kindling.Config.ScheduleTrace.StepsPerEpoch(r, 60000) * r.Training.Epochs;
+    static int ScheduleTraceSteps(Kindling.Config.Recipe r) => Kindling.Config.Runs.ScheduleTrace.StepsPerEpoch(r, 60000) * r.Training.Epochs;
 }

@@ -1,4 +1,5 @@
 using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Tests.Data.Datasets;
 

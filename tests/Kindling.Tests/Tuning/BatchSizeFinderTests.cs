@@ -2,6 +2,7 @@ using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
 using Kindling.Tuning;
+using Kindling.Tuning.BatchSize;
 using TorchSharp;
 using static TorchSharp.torch;
 

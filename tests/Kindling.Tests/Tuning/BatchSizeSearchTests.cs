@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Kindling.Tuning;
+using Kindling.Tuning.BatchSize;
+using Kindling.Tuning.LrFinding;
 
 namespace Kindling.Tests.Tuning;
 

@@ -3,6 +3,7 @@ using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
 using Kindling.Tuning;
+using Kindling.Tuning.LrFinding;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Kindling.Tuning;
+using Kindling.Tuning.Sweeps;
 
 namespace Kindling.Tests.Tuning;
 

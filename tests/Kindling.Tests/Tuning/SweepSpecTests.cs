@@ -1,6 +1,8 @@
 using System.Globalization;
 using Kindling.Config;
+using Kindling.Config.Tools;
 using Kindling.Tuning;
+using Kindling.Tuning.Sweeps;
 
 namespace Kindling.Tests.Tuning;
 

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 
 namespace Kindling.Compression.Quantization;
 
-/// <summary>What <see cref="CheckpointQuantizer"/> measured: sizes, accuracies, timings and the kernels ONNX Runtime chose.</summary>
+/// <summary>What <c>Config.Tools.CheckpointQuantizer</c> (<c>kindling quantize</c>) measured: sizes, accuracies, timings and the kernels ONNX Runtime chose.</summary>
 public sealed record QuantizationReport
 {
     /// <summary>The checkpoint quantized.</summary>

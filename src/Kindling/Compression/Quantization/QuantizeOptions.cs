@@ -1,6 +1,6 @@
 namespace Kindling.Compression.Quantization;
 
-/// <summary>What <see cref="CheckpointQuantizer"/> does and measures.</summary>
+/// <summary>What <c>Config.Tools.CheckpointQuantizer</c> (<c>kindling quantize</c>) does and measures.</summary>
 public sealed record QuantizeOptions
 {
     /// <summary>Static, dynamic or quantization-aware training.</summary>

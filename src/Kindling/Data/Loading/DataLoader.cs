@@ -47,6 +47,7 @@ public sealed class DataLoader : IBatchSource, IDisposable
         options = sampler is null ? options : options with { Sampler = sampler };
         options.Validate();
         Dataset = dataset;
+        Transform = transform;
         Options = options = options with { Seed = options.Seed ?? Random.Shared.NextInt64() };
         long seed = options.Seed.Value;
         Sampler = options.Sampler ?? (options.Shuffle ? new RandomSampler(dataset.Count, seed: seed) : new SequentialSampler(dataset.Count));
@@ -60,6 +61,9 @@ public sealed class DataLoader : IBatchSource, IDisposable
 
     /// <summary>Views in each batch (<see cref="Batch.Views"/>): the multi-view transform's count, else one.</summary>
     public int ViewCount => builder.ViewCount;
+
+    /// <summary>The per-sample transform (null: images collated as read); a loader over a subset of <see cref="Dataset"/> reuses it.</summary>
+    public ISampleTransform? Transform { get; }
 
     /// <summary>The options in effect (with the seed drawn when none was given).</summary>
     public DataLoaderOptions Options { get; }

@@ -13,7 +13,7 @@ namespace Kindling.Diagnostics.Doctor;
 /// </summary>
 /// <example><code>
 /// using var run = RecipeBuilder.Build(Recipe.Load("configs/cifar10-fast.yaml"));
-/// var report = new Doctor().Run(DoctorSubject.From(run), new DoctorOptions { SkipSlow = true });
+/// var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
 /// foreach (var f in report.Findings) Console.WriteLine($"{f.Severity}: {f.Message} Fix: {f.Fix}");
 /// </code></example>
 public sealed class Doctor

@@ -1,4 +1,3 @@
-using Kindling.Config;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
 using Kindling.Losses;
@@ -10,7 +9,7 @@ namespace Kindling.Diagnostics.Doctor;
 /// <summary>
 /// What the doctor examines: the model, the training loader (its data, sampler and batch size), the
 /// transforms, the loss and the trainer's options (optimizer, accumulation, device). From a recipe:
-/// <see cref="From(RecipeRun)"/>.
+/// <c>Config.Tools.RecipeDoctor.Subject(run)</c>.
 /// </summary>
 public sealed record DoctorSubject
 {
@@ -31,14 +30,4 @@ public sealed record DoctorSubject
 
     /// <summary>The loss; null: the Trainer's cross-entropy with <see cref="TrainerOptions.LabelSmoothing"/>.</summary>
     public ILoss? Loss { get; init; }
-
-    /// <summary>The subject of a built recipe: its model, training loader, transforms and trainer options.</summary>
-    public static DoctorSubject From(RecipeRun run) => new()
-    {
-        Model = run.Model,
-        TrainLoader = run.TrainLoader,
-        TrainTransform = run.TrainTransform,
-        EvalTransform = run.EvalTransform,
-        Trainer = run.TrainerOptions,
-    };
 }

@@ -32,11 +32,14 @@ public class ClassificationTask : TrainingTask
 
     public override IReadOnlyList<(string Name, nn.Module Module)> Modules => [("model", Model)];
 
-    public override IReadOnlyList<MetricSpec> Metrics { get; } =
+    /// <summary>What a classifier reports: train loss and accuracy; validation loss, accuracy, top-k accuracy and macro F1.</summary>
+    public static IReadOnlyList<MetricSpec> MetricSpecs { get; } =
     [
         MetricSpec.Min("train_loss"), MetricSpec.Max("train_accuracy"),
         MetricSpec.Min("val_loss"), MetricSpec.Max("val_accuracy"), MetricSpec.Max("val_top_k"), MetricSpec.Max("val_f1"),
     ];
+
+    public override IReadOnlyList<MetricSpec> Metrics => MetricSpecs;
 
     public override MetricSpec DefaultMonitor => MetricSpec.Max("val_accuracy");
 

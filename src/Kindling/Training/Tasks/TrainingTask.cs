@@ -78,13 +78,4 @@ public abstract class TrainingTask : IDisposable
         foreach (var (_, module) in Modules) module.Dispose();
         GC.SuppressFinalize(this);
     }
-
-    /// <summary>The spec of a metric by full name, or null.</summary>
-    public MetricSpec? FindMetric(string name)
-    {
-        var spec = Metrics.FirstOrDefault(m => m.Name == name);
-        if (spec is null && name.StartsWith("ema_val_", StringComparison.Ordinal))
-            spec = Metrics.FirstOrDefault(m => m.Name == name[4..]) is { } v ? v with { Name = name } : null;
-        return spec;
-    }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kindling.Optim;
 using Kindling.Optim.Schedulers;
-using Kindling.Tuning;
+using Kindling.Tuning.LrFinding;
 
 namespace Kindling.Diagnostics.Doctor.Checks;
 

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Kindling.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kindling.Bench.Commands;
+
+/// <summary>`kindling bench memory`: RSS of a long training epoch of the seed CNN, step 100 against the last step.</summary>
+sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--steps")]
+        [Description("Training steps (default 1000).")]
+        public int Steps { get; init; } = 1000;
+
+        [CommandOption("--batch")]
+        [Description("Batch size (default 8).")]
+        public int Batch { get; init; } = 8;
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() =>
+            Steps < 100 ? ValidationResult.Error($"--steps must be >= 100 (step 100 is the reference); got {Steps}.")
+            : Batch < 1 ? ValidationResult.Error($"--batch must be >= 1 (got {Batch}).")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoaded();
+        var report = MemoryBenchmark.Run(settings.Steps, settings.Batch, settings.Json ? null : line => Console.Error.WriteLine(line));
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                machine = BenchOptions.Machine(),
+                growth_from_step_100 = report.GrowthFromStep100,
+                flat = report.Flat,
+                samples = report.Samples.Select(s => new { step = s.Step, rss_mib = s.RssMiB, managed_mib = s.ManagedMiB, gen0 = s.Gen0, gen1 = s.Gen1, gen2 = s.Gen2, live_tensors = s.LiveTensors, created_outside_scope = s.CreatedOutsideScope }),
+            }));
+            return 0;
+        }
+        var first = report.Samples.First(s => s.Step == 100);
+        var last = report.Samples[^1];
+        AnsiConsole.WriteLine($"RSS at step 100: {first.RssMiB:F0} MiB; at step {last.Step}: {last.RssMiB:F0} MiB ({report.GrowthFromStep100:+0.0%;-0.0%}); " +
+                              $"{(report.Flat ? "flat (within 10%)" : "NOT flat (over 10%)")}. GC: {last.Gen0} gen0, {last.Gen1} gen1, {last.Gen2} gen2.");
+        return report.Flat ? 0 : 1;
+    }
+}

@@ -1,0 +1,30 @@
+using Kindling.Bench.Commands;
+using Kindling.Runtime;
+using Spectre.Console.Cli;
+
+// `./kindling bench VERB ...` runs this program with VERB ...: the verbs, flags and JSON are those of the
+// `kindling bench` branch the CLI used to carry, which bench/reference/driver.py and the README depend on.
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("kindling bench");
+    config.PropagateExceptions();
+    config.AddCommand<BenchTrainCommand>("train").WithDescription("Training steps on a synthetic batch: images/s, ms per phase, GFLOP/s, peak RSS.");
+    config.AddCommand<BenchEvalCommand>("eval").WithDescription("Eval steps in inference mode (optionally channels-last, conv-BN fused).");
+    config.AddCommand<BenchDataCommand>("data").WithDescription("The loader alone with the standard CIFAR augmentation (--sweep: worker counts against the training rate).");
+    config.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
+    config.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the BLAS ceiling.");
+    config.AddCommand<BenchPeakCommand>("peak").WithDescription("GFLOP/s of independent fp32 FMA chains on every thread: the CPU's own ceiling.");
+    config.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
+});
+try
+{
+    return app.Run(args);
+}
+catch (Exception e) when (e is NativeLoadException or CommandParseException or CommandRuntimeException
+                              or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException)
+{
+    // One line and an exit code, as the CLI gives: the driver shows stderr when a case fails.
+    Console.Error.WriteLine(e is NativeLoadException ? e.Message : $"error: {e.Message}");
+    return e is CommandParseException or CommandRuntimeException ? 2 : 1;
+}

@@ -1,0 +1,244 @@
+using Kindling.Compression.Channels;
+using Kindling.Config.Sections;
+using Kindling.Training.Tasks;
+using Kindling.Data.Datasets;
+using Kindling.Data.Loading;
+using Kindling.Data.Transforms;
+using Kindling.Models;
+using Kindling.Runtime;
+using TorchSharp;
+
+namespace Kindling.Config.Runs;
+
+/// <summary>
+/// Turns a validated recipe into a run's objects: <see cref="Build"/> for training (data, splits,
+/// loaders, transforms, model, trainer options), <see cref="BuildEval(Recipe)"/> for eval and predict
+/// from a resolved recipe alone (as stored in a checkpoint), and the pieces on their own.
+/// </summary>
+public static class RecipeBuilder
+{
+    /// <summary>Opens the data, splits it, and builds loaders, transforms, model and trainer options.</summary>
+    /// <param name="recipe">A recipe from <see cref="Recipe.Load"/> (validated again here).</param>
+    /// <param name="open">How to open the data (download, log); null: defaults.</param>
+    /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
+    public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
+    {
+        recipe.Validate();
+        RequireClassifier(recipe);
+        // A missing teacher is found before the data is opened, not after.
+        if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
+        RequireNoAuto(recipe);
+        var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
+        var (train, validation, test) = Split(recipe, data);
+        var normalization = Normalization(recipe, train);
+        var resolved = Resolve(recipe, data, normalization);
+        var trainTransform = Transform(resolved.Transforms.Train, normalization);
+        var evalTransform = Transform(resolved.Transforms.Eval, normalization);
+        var d = resolved.Data;
+        var loader = new DataLoaderOptions
+        {
+            BatchSize = d.BatchSize,
+            NumWorkers = d.NumWorkers,
+            PrefetchFactor = d.PrefetchFactor,
+            PersistentWorkers = d.PersistentWorkers,
+            PinMemory = d.PinMemory,
+            ChannelsLast = d.ChannelsLast,
+            Seed = resolved.Training.Seed,
+            // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
+            Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
+        };
+        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform);
+        var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
+        var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
+        var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
+        var model = CreateModel(resolved);
+        Distiller? teacher = null;
+        try
+        {
+            (resolved, teacher) = Teacher(resolved, normalization);
+        }
+        catch
+        {
+            model.Dispose();
+            trainLoader.Dispose();
+            validationLoader?.Dispose();
+            if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
+            throw;
+        }
+        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization, teacher);
+    }
+
+    /// <summary>
+    /// The recipe's distillation teacher, loaded from its checkpoint and checked against the resolved student
+    /// (classes, input shape), with its path made absolute in the recipe so a resumed run finds it from anywhere.
+    /// </summary>
+    /// <exception cref="RecipeException">The teacher checkpoint does not exist.</exception>
+    /// <exception cref="ArgumentException">The teacher's classes or input shape differ from the student's.</exception>
+    public static (Recipe Recipe, Distiller? Teacher) Teacher(Recipe resolved, ChannelStatistics normalization)
+    {
+        var d = resolved.Distillation;
+        if (d.Teacher is null) return (resolved, null);
+        var path = TeacherPath(d);
+        var (_, pipeline) = CheckpointModel.Load(path);
+        var distiller = new Distiller(pipeline.Model, d.Alpha, d.Temperature)
+        {
+            Classes = pipeline.Classes,
+            InputShape = pipeline.InputShape,
+            Normalization = pipeline.Normalization,
+        };
+        try
+        {
+            var m = resolved.Model;
+            distiller.Bind(resolved.Data.Classes!, new ImageShape(m.InChannels!.Value, m.InputSize!.Value, m.InputSize.Value), normalization, path);
+        }
+        catch
+        {
+            distiller.Dispose();
+            throw;
+        }
+        return (resolved with { Distillation = d with { Teacher = path } }, distiller);
+    }
+
+    /// <summary>The eval side of a resolved recipe (as <see cref="RecipeRun.Recipe"/> or a checkpoint's stored recipe): model, eval transform, classes, input shape.</summary>
+    /// <exception cref="ArgumentException">The recipe is not resolved (mean/std auto, or classes or the model's shape unknown).</exception>
+    /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
+    public static EvalPipeline BuildEval(Recipe recipe)
+    {
+        recipe.Validate();
+        RequireClassifier(recipe);
+        var d = recipe.Data;
+        var m = recipe.Model;
+        var missing = new List<string>();
+        if (d.Mean.IsAuto) missing.Add("data.mean");
+        if (d.Std.IsAuto) missing.Add("data.std");
+        if (d.Classes is null) missing.Add("data.classes");
+        if (m.InChannels is null) missing.Add("model.in_channels");
+        if (m.InputSize is null) missing.Add("model.input_size");
+        if (missing.Count > 0)
+            throw new ArgumentException($"the recipe is not resolved: {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} left to the data. " +
+                "Use the recipe a run stored (its config.yaml or the checkpoint's), or RecipeBuilder.Build with the data.");
+        var normalization = new ChannelStatistics(d.Mean.Values, d.Std.Values);
+        var shape = new ImageShape(m.InChannels!.Value, m.InputSize!.Value, m.InputSize.Value);
+        return new EvalPipeline(CreateModel(recipe), Transform(recipe.Transforms.Eval, normalization), d.Classes!, shape, normalization);
+    }
+
+    /// <summary>The training set (a stratified subset with data.train_subset), the validation set (a stratified holdout, or the test split) and the test split.</summary>
+    public static (IImageDataset Train, IImageDataset? Validation, IImageDataset? Test) Split(Recipe recipe, DataSplits data)
+    {
+        var v = recipe.Data.Validation;
+        var (train, validation) = v.Holdout <= 0 ? (data.Train, data.Test)
+            : v.Holdout >= 1 ? Splits.StratifiedHoldout(data.Train, (int)v.Holdout, v.Seed)
+            : Splits.StratifiedHoldout(data.Train, v.Holdout, v.Seed);
+        // The subset is the "held" side of a second stratified draw: every class keeps its share.
+        if (recipe.Data.TrainSubset is int n && n < train.Count) train = Splits.StratifiedHoldout(train, n, v.Seed + 1).Validation;
+        return (train, validation, data.Test);
+    }
+
+    /// <summary>Normalize's statistics: the recipe's values, or computed from the training set (never the holdout, which would leak it) for auto.</summary>
+    public static ChannelStatistics Normalization(Recipe recipe, IImageDataset train)
+    {
+        var d = recipe.Data;
+        var computed = d.Mean.IsAuto || d.Std.IsAuto ? ChannelStatistics.Compute(train) : null;
+        return new ChannelStatistics(
+            PerChannel(d.Mean.IsAuto ? computed!.Mean : d.Mean.Values, train.Shape.Channels, "data.mean"),
+            PerChannel(d.Std.IsAuto ? computed!.Std : d.Std.Values, train.Shape.Channels, "data.std"));
+    }
+
+    /// <summary>
+    /// A transform list as one transform. Without to_tensor or normalize in the list, both are put
+    /// after its uint8 transforms (before the first float one); normalize without mean/std uses
+    /// <paramref name="normalization"/>.
+    /// </summary>
+    public static ISampleTransform Transform(IReadOnlyList<TransformStep> steps, ChannelStatistics normalization)
+    {
+        // Normalize holds its statistics as tensors, so libtorch must be loaded (with its compatibility fix) first.
+        TorchRuntime.EnsureLoaded();
+        var built = new List<ISampleTransform>();
+        bool explicitTensor = steps.Any(s => s.Name is "to_tensor" or "normalize");
+        int firstFloat = steps.ToList().FindIndex(s => TransformCatalog.IsFloatStage(s.Name));
+        int implyAt = explicitTensor ? -1 : firstFloat >= 0 ? firstFloat : steps.Count;
+        for (int i = 0; i <= steps.Count; i++)
+        {
+            if (i == implyAt)
+            {
+                built.Add(new ToTensor());
+                built.Add(new Normalize(normalization.Mean, normalization.Std));
+            }
+            if (i == steps.Count) break;
+            var step = steps[i];
+            built.Add(step.Name == "normalize"
+                ? new Normalize(Values(step, "mean", normalization.Mean), Values(step, "std", normalization.Std))
+                : TransformCatalog.Build(step));
+        }
+        return new Compose([.. built]);
+    }
+
+    /// <summary>The model of a resolved recipe, initialised with training.seed so the same recipe starts from the same weights.</summary>
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> CreateModel(Recipe recipe)
+    {
+        TorchRuntime.EnsureLoaded();
+        Seeding.SeedTorch(recipe.Training.Seed);
+        var m = recipe.Model;
+        var model = ModelRegistry.Create(m.Name, m.ToOptions(recipe.Data.Classes?.Count ?? m.NumClasses ?? 0, m.InChannels ?? 3, m.InputSize ?? 32));
+        // A structurally pruned model: the family's network at the recorded widths.
+        if (m.Channels is { } widths) ChannelPlan.Apply(model, widths);
+        return model;
+    }
+
+    /// <summary>The recipe with what came from the data written in (mean/std, classes, and the model's classes, channels and side) and the monitored metric.</summary>
+    public static Recipe Resolve(Recipe recipe, DataSplits data, ChannelStatistics normalization) => recipe with
+    {
+        // The monitored metric and its direction written in, so config.yaml, summary.json and resume name it.
+        Training = recipe.Training with
+        {
+            Monitor = recipe.Training.Monitor ?? TaskCatalog.Find(recipe.Task)!.DefaultMonitor.Name,
+            MonitorMode = recipe.Training.MonitorMode
+                ?? MetricSpec.Resolve(TaskCatalog.Find(recipe.Task)!.Metrics, TaskCatalog.Find(recipe.Task)!.DefaultMonitor, recipe.Training.Monitor, null).Mode,
+        },
+        Data = recipe.Data with
+        {
+            Mean = new ChannelValues { Values = normalization.Mean },
+            Std = new ChannelValues { Values = normalization.Std },
+            Classes = data.Classes,
+        },
+        Model = recipe.Model with
+        {
+            NumClasses = recipe.Model.NumClasses ?? data.Classes.Count,
+            InChannels = recipe.Model.InChannels ?? data.Train.Shape.Channels,
+            InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
+        },
+    };
+
+    static string TeacherPath(DistillationRecipe d)
+    {
+        var path = Path.GetFullPath(d.Teacher!);
+        return File.Exists(path) ? path
+            : throw new RecipeException("recipe", [$"distillation.teacher: '{d.Teacher}' does not exist; expected a checkpoint written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+    }
+
+    // A run and an eval pipeline classify: a headless model's features would pass for logits of F classes
+    // (cross-entropy and argmax take any width), so the recipe is refused before any data is opened.
+    static void RequireClassifier(Recipe recipe)
+    {
+        if (recipe.Model.NumClasses == 0)
+            throw new RecipeException("recipe", ["model.num_classes: 0 builds the model without its classifier (features only, for encoders and discriminators), " +
+                "but a classification run needs a classifier head: remove num_classes to take the data's classes, or give the number of classes."]);
+    }
+
+    // A run built with a placeholder would train with it silently: auto values are chosen first.
+    static void RequireNoAuto(Recipe recipe)
+    {
+        var auto = new List<string>();
+        if (recipe.Data.BatchSizeIsAuto) auto.Add("data.batch_size: auto is chosen by the batch-size finder before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Optimizer.LrIsAuto) auto.Add("optimizer.lr: auto is chosen by the LR range test before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (auto.Count > 0) throw new RecipeException("recipe", auto);
+    }
+
+    static IReadOnlyList<double> Values(TransformStep step, string key, IReadOnlyList<double> fallback) =>
+        new TransformArguments(step.Arguments).Doubles(key, fallback);
+
+    static IReadOnlyList<double> PerChannel(IReadOnlyList<double> values, int channels, string key) =>
+        values.Count == channels ? values
+        : values.Count == 1 ? Enumerable.Repeat(values[0], channels).ToArray()
+        : throw new RecipeException("recipe", [$"{key}: has {values.Count} values but the images have {channels} channel{(channels == 1 ? "" : "s")}; give one value per channel (or one for all)."]);
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using Kindling.Config.Tools;
+using Kindling.Data.Datasets;
+using Kindling.Reporting;
+using Kindling.Runtime;
+using Kindling.Training;
+using Kindling.Training.Callbacks;
+
+namespace Kindling.Config.Runs;
+
+/// <summary>
+/// A recipe trained into a run folder: what <c>kindling train</c> does, callable from C# (a sweep
+/// trains each trial with it). <see cref="Open"/> chooses <c>auto</c> values, builds the run and writes config.yaml and
+/// environment.json (on a fresh run); <see cref="Fit"/> trains with the folder's callbacks
+/// (metrics.jsonl, summary.json, TensorBoard, plots) plus the caller's; <see cref="Finish"/> evaluates
+/// the test split and writes the final summary and report.md.
+/// </summary>
+/// <example><code>
+/// using var training = RecipeTraining.Open(Recipe.Load("configs/fashion-mnist-fast.yaml"), RunFolder.Create("runs/a"));
+/// var result = training.Fit();
+/// if (result.EndReason != "interrupted") training.Finish(result);
+/// </code></example>
+public sealed class RecipeTraining : IDisposable
+{
+    readonly RunFolderCallback folderCallback;
+    readonly List<ITrainerCallback> callbacks = new();
+    readonly PlotsCallback? plots;
+
+    RecipeTraining(RecipeRun run, RunFolder folder, string? resumeFrom)
+    {
+        Run = run;
+        Folder = folder;
+        ResumeFrom = resumeFrom;
+        folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
+        callbacks.Add(folderCallback);
+        if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Model, Hyperparameters(run.Recipe)));
+        if (run.Recipe.Logging.Plots) callbacks.Add(plots = new PlotsCallback(folder.PlotsDir, run.Classes));
+    }
+
+    /// <summary>The built run (data, loaders, model, trainer options).</summary>
+    public RecipeRun Run { get; }
+
+    /// <summary>Where the run is recorded.</summary>
+    public RunFolder Folder { get; }
+
+    /// <summary>The checkpoint training continues from, or null for a fresh run.</summary>
+    public string? ResumeFrom { get; }
+
+    /// <summary>
+    /// Builds <paramref name="recipe"/>'s run for <paramref name="folder"/>. A fresh run (no
+    /// <paramref name="resumeFrom"/>) writes the resolved recipe and the environment into the folder.
+    /// </summary>
+    /// <param name="recipe">The recipe (validated again when built).</param>
+    /// <param name="folder">The run folder (from <see cref="RunFolder.Create"/>).</param>
+    /// <param name="resumeFrom">A last.ckpt to continue from, or null.</param>
+    /// <param name="open">How to open the data; null: defaults.</param>
+    /// <param name="commandLine">Recorded in environment.json.</param>
+    /// <exception cref="FileNotFoundException"><paramref name="resumeFrom"/> does not exist.</exception>
+    public static RecipeTraining Open(Recipe recipe, RunFolder folder, string? resumeFrom = null, DataOpenOptions? open = null, string? commandLine = null)
+    {
+        if (resumeFrom is not null && !File.Exists(resumeFrom))
+            throw new FileNotFoundException($"{folder.Root} has no checkpoint {resumeFrom} to resume from.", resumeFrom);
+        // lr: auto and batch_size: auto are chosen before the run is built; a resumed run's config.yaml has the numbers.
+        var tuned = resumeFrom is null && RecipeTuning.HasAuto(recipe) ? RecipeTuning.Resolve(recipe, open, open?.Log) : null;
+        var run = RecipeBuilder.Build(tuned?.Recipe ?? recipe, open);
+        try
+        {
+            if (resumeFrom is null)
+            {
+                folder.WriteConfig((tuned?.ConfigHeader ?? "") + run.Recipe.ToYaml());
+                tuned?.Save(folder);
+                folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, commandLine ?? Environment.CommandLine));
+            }
+            return new RecipeTraining(run, folder, resumeFrom);
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Trains (or continues) the run with the folder's callbacks and <paramref name="extra"/> ones (progress, stop rules).</summary>
+    /// <param name="extra">More callbacks, called after the folder's.</param>
+    /// <param name="cancellation">Finishes the current step, writes last.ckpt and ends with end reason "interrupted".</param>
+    /// <param name="adjust">Changes the trainer options first (a profiler, anomaly mode).</param>
+    public FitResult Fit(IEnumerable<ITrainerCallback>? extra = null, CancellationToken cancellation = default, Func<TrainerOptions, TrainerOptions>? adjust = null)
+    {
+        var options = Run.TrainerOptions with { CheckpointDir = Folder.CheckpointsDir };
+        if (adjust is not null) options = adjust(options);
+        return new Trainer(options, callbacks.Concat(extra ?? [])).Fit(Run.Model, Run.TrainLoader, Run.ValidationLoader, ResumeFrom, cancellation);
+    }
+
+    /// <summary>
+    /// After a fit that was not interrupted: evaluates the chosen model (the best checkpoint when
+    /// validation picked one) on the test split, and writes summary.json with the test metrics, the
+    /// test plots, report.md and the run's TensorBoard HParams session (the recipe's main keys).
+    /// </summary>
+    /// <returns>The summary written and the test split's result (null without a test split).</returns>
+    public (RunSummary Summary, EvalResult? Test) Finish(FitResult result)
+    {
+        EvalResult? test = null;
+        if (Run.TestLoader is not null)
+        {
+            if (result.BestCheckpoint is not null && !Run.ValidatesOnTest) TrainingCheckpoint.LoadModel(result.BestCheckpoint, Run.Model);
+            test = Evaluator.Evaluate(Run.Model, Run.TestLoader, Run.Classes.Count, Devices.Resolve(Run.Recipe.Training.Device), Run.TrainerOptions.TopK);
+        }
+        var summary = folderCallback.WriteSummary(result, test);
+        if (Run.Recipe.Logging.Tensorboard) WriteHParamsSession(result);
+        if (plots is not null && test is not null) plots.WriteEvaluationPlots(test, "test-");
+        ReportWriter.Write(Folder, summary, test ?? folderCallback.LastValidation, test is not null ? "test" : "validation", Run.Classes);
+        return (summary, test);
+    }
+
+    // The HParams tab lists every run of a log folder with these values; its metrics are the run's own scalars.
+    void WriteHParamsSession(FitResult result)
+    {
+        var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var start = end - result.History.Sum(h => h.Seconds);
+        EventFileWriter.Write(Path.Combine(Folder.TensorBoardDir, HParamsSummary.EventFileName),
+            [HParamsSummary.SessionStart(Hyperparameters(Run.Recipe), start, Folder.CheckpointsDir), HParamsSummary.SessionEnd(HParamsSummary.Status.Success, end)], end);
+    }
+
+    /// <summary>The recipe keys recorded as TensorBoard hyperparameters.</summary>
+    public static Dictionary<string, string> Hyperparameters(Recipe r) => new()
+    {
+        ["model"] = r.Model.Name,
+        ["optimizer"] = r.Optimizer.Name,
+        ["lr"] = r.Optimizer.Lr.ToString(CultureInfo.InvariantCulture),
+        ["weight_decay"] = r.Optimizer.WeightDecay.ToString(CultureInfo.InvariantCulture),
+        ["schedule"] = r.Schedule.Name,
+        ["batch_size"] = r.Data.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["epochs"] = r.Training.Epochs.ToString(CultureInfo.InvariantCulture),
+        ["label_smoothing"] = r.Loss.LabelSmoothing.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <inheritdoc/>
+    public void Dispose() => Run.Dispose();
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Kindling.Config.Yaml;
+using Kindling.Training;
+using Kindling.Training.Tasks;
+
+namespace Kindling.Config.Runs;
+
+/// <summary>
+/// The tasks a recipe can name (<c>task: classification</c>), registered by name like models: what each measures (so a
+/// recipe's monitor, early stopping and sweep metric are checked before anything runs), which recipe sections belong to
+/// it alone, and how its task is built from a run's pieces.
+/// </summary>
+public static class TaskCatalog
+{
+    /// <summary>One registered task.</summary>
+    /// <param name="Name">What <c>task:</c> says.</param>
+    /// <param name="Description">One line for help and errors.</param>
+    /// <param name="Sections">Recipe sections that only this task reads (a recipe of another task must leave them at their defaults).</param>
+    /// <param name="Metrics">The task's metrics by full name, with their directions.</param>
+    /// <param name="DefaultMonitor">The metric that picks the best checkpoint unless training.monitor says otherwise.</param>
+    /// <param name="Create">Builds the task from a run's pieces.</param>
+    public sealed record Entry(string Name, string Description, IReadOnlyList<string> Sections, IReadOnlyList<MetricSpec> Metrics,
+        MetricSpec DefaultMonitor, Func<TaskParts, TrainingTask> Create);
+
+    // Concurrent: a program may register its tasks while recipes are being checked on other threads.
+    static readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal)
+    {
+        ["classification"] = new("classification", "an image classifier: cross-entropy with label smoothing, mixup/CutMix, distillation from a teacher",
+            ["loss", "batch_mix", "distillation"], ClassificationTask.MetricSpecs, MetricSpec.Max("val_accuracy"), ClassificationParts),
+    };
+
+    /// <summary>The registered names.</summary>
+    public static IReadOnlyList<string> Names => Entries.Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Adds (or replaces) a task, so recipes can name it.</summary>
+    public static void Register(Entry entry) => Entries[entry.Name] = entry;
+
+    /// <summary>The task named <paramref name="name"/>, or null.</summary>
+    public static Entry? Find(string name) => Entries.GetValueOrDefault(name);
+
+    /// <summary>The error for a name that is not registered, with the closest one.</summary>
+    public static string Unknown(string name) =>
+        $"'{name}' is not a known task{(Suggest.Closest(name, Entries.Keys) is { } close ? $" (did you mean '{close}'?)" : "")}; known: {string.Join(", ", Names)}.";
+
+    /// <summary>Every metric a run of <paramref name="entry"/> can report: its own, their ema_val_ forms and the engine's (learning_rate, ...).</summary>
+    public static IReadOnlyList<string> MetricNames(Entry entry) =>
+        [.. entry.Metrics.Select(m => m.Name), .. entry.Metrics.Where(m => m.Name.StartsWith("val_", StringComparison.Ordinal)).Select(m => "ema_" + m.Name), .. EpochMetrics.EngineNames];
+
+    /// <summary>Checks <paramref name="metric"/> (at recipe key <paramref name="path"/>) against the task's metrics.</summary>
+    internal static void CheckMetric(RecipeErrors e, Entry entry, string path, string? metric)
+    {
+        if (metric is null) return;
+        var names = MetricNames(entry);
+        if (names.Contains(metric)) return;
+        var close = Suggest.Closest(metric, names);
+        e.Add(path, $"'{metric}' is not a metric of the {entry.Name} task{(close is null ? "" : $" (did you mean '{close}'?)")}; expected one of {string.Join(", ", names)}.");
+    }
+
+    static TrainingTask ClassificationParts(TaskParts p)
+    {
+        var options = ClassificationOptions.From(p.Options);
+        return p.Teacher is null ? new ClassificationTask(p.Model, p.Classes.Count, options) : new DistillationTask(p.Model, p.Classes.Count, p.Teacher, options);
+    }
+}

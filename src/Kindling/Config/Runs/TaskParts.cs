@@ -1,0 +1,9 @@
+using Kindling.Training;
+using Kindling.Training.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kindling.Config.Runs;
+
+/// <summary>What a task is built from when a recipe names it: the resolved recipe, the registry model, the classes, the teacher and the trainer's options.</summary>
+public sealed record TaskParts(Recipe Recipe, nn.Module<Tensor, Tensor> Model, IReadOnlyList<string> Classes, Distiller? Teacher, TrainerOptions Options);

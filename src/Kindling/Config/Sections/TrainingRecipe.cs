@@ -1,0 +1,70 @@
+using Kindling.Config.Yaml;
+
+namespace Kindling.Config.Sections;
+
+/// <summary>The <c>training</c> section: the loop's engineering (length, accumulation, clipping, precision, device, seed, EMA, early stopping, best-checkpoint metric).</summary>
+public sealed record TrainingRecipe
+{
+    /// <summary>Epochs to train.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Batches whose gradients are summed before one optimizer step.</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Clip the global gradient L2 norm to this; null: no clipping.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Clip every gradient element to [-v, v]; null: no clipping.</summary>
+    public double? ClipGradValue { get; init; }
+
+    /// <summary>off, skip (skip the step) or stop (end the run) on a non-finite loss or gradient.</summary>
+    public string NonFinite { get; init; } = "skip";
+
+    /// <summary>fp32, bf16_mixed or fp16_mixed.</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>auto, cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>libtorch intra-op threads; null: one per core.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>One seed for data order, augmentation, init, dropout and batch mixing.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>EMA of the weights; null: none.</summary>
+    public EmaRecipe? Ema { get; init; }
+
+    /// <summary>Early stopping; null: run every epoch.</summary>
+    public EarlyStoppingRecipe? EarlyStopping { get; init; }
+
+    /// <summary>Metric deciding the best checkpoint; null: the task's (a classifier's val_accuracy). Checked against the task's metrics.</summary>
+    public string? Monitor { get; init; }
+
+    /// <summary>min or max; null: the direction the task declares for the metric.</summary>
+    public string? MonitorMode { get; init; }
+
+    /// <summary>The k of the top-k accuracy reported.</summary>
+    public int TopK { get; init; } = 5;
+
+    internal static readonly string[] Precisions = ["fp32", "bf16_mixed", "fp16_mixed"];
+    internal static readonly string[] NonFiniteActions = ["off", "skip", "stop"];
+
+    internal void Validate(RecipeErrors e, string path)
+    {
+        e.Check(Epochs >= 1, path + ".epochs", Epochs, ">= 1");
+        e.Check(AccumulationSteps >= 1, path + ".accumulation_steps", AccumulationSteps, ">= 1");
+        e.Check(ClipGradNorm is null or > 0, path + ".clip_grad_norm", ClipGradNorm, "a value > 0 or null");
+        e.Check(ClipGradValue is null or > 0, path + ".clip_grad_value", ClipGradValue, "a value > 0 or null");
+        e.OneOf(path + ".non_finite", NonFinite, NonFiniteActions, "non-finite action");
+        e.OneOf(path + ".precision", Precision, Precisions, "precision");
+        if (!(Device is "auto" or "cpu" or "cuda" || (Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(Device.AsSpan(5), out int n) && n >= 0)))
+            e.Add(path + ".device", $"'{Device}' is not a device; allowed: auto, cpu, cuda, cuda:N.");
+        e.Check(Threads is null or >= 1, path + ".threads", Threads, ">= 1 or null (one per core)");
+        e.Check(Seed >= 0, path + ".seed", Seed, ">= 0");
+        Ema?.Validate(e, path + ".ema");
+        EarlyStopping?.Validate(e, path + ".early_stopping");
+        if (MonitorMode is not null) e.OneOf(path + ".monitor_mode", MonitorMode, ["min", "max"], "mode");
+        e.Check(TopK >= 1, path + ".top_k", TopK, ">= 1");
+    }
+}
