@@ -61,6 +61,12 @@ public static class ReportWriter
             md.AppendLine();
         }
 
+        if (summary.TestMetrics is { Count: > 0 } testMetrics)
+        {
+            Line(md, $"Test: {string.Join(", ", testMetrics.Select(kv => $"{MetricLabel(kv.Key)} {kv.Value:F4}"))}.");
+            md.AppendLine();
+        }
+
         if (evaluation is not null)
         {
             Line(md, $"## Per class ({evaluationName})");

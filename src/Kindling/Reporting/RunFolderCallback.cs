@@ -72,12 +72,16 @@ public sealed class RunFolderCallback : ITrainerCallback
         WriteSummary(result, null);
     }
 
-    /// <summary>Writes summary.json for <paramref name="result"/>, with the test split's metrics when <paramref name="test"/> is given.</summary>
-    public RunSummary WriteSummary(FitResult result, EvalResult? test)
+    /// <summary>
+    /// Writes summary.json for <paramref name="result"/>, with a classifier's test split metrics when <paramref name="test"/> is
+    /// given, or any task's as <paramref name="testMetrics"/> (test_metrics, by the task's names).
+    /// </summary>
+    public RunSummary WriteSummary(FitResult result, EvalResult? test, IReadOnlyDictionary<string, double>? testMetrics = null)
     {
         // Checkpoints inside the folder are recorded relative to it, so a copied or moved folder still resolves them.
         Summary = RunSummary.From(result, test, Monitor, watch.Elapsed.TotalSeconds) with
         {
+            TestMetrics = testMetrics,
             BestCheckpoint = Relative(result.BestCheckpoint),
             LastCheckpoint = Relative(result.LastCheckpoint),
         };

@@ -35,6 +35,9 @@ public sealed record RunSummary
     public double? TestEce { get; init; }
     public long? TestSamples { get; init; }
 
+    /// <summary>The test split's metrics by the task's names (loss, psnr, ...) for a task that is not a classifier; null otherwise.</summary>
+    public IReadOnlyDictionary<string, double>? TestMetrics { get; init; }
+
     public string? BestCheckpoint { get; init; }
     public string? LastCheckpoint { get; init; }
 

@@ -187,15 +187,23 @@ public sealed class Trainer
         foreach (var c in callbacks) c.OnValidationEnd(State, emaVal, true);
     }
 
-    TaskValidation? RunValidation(TrainingSession session, IBatchSource validation, bool ema)
+    TaskValidation? RunValidation(TrainingSession session, IBatchSource validation, bool ema) =>
+        Evaluate(session.Task, validation, session.Device, session.ComputeType, Options.ChannelsLast, State.Epoch, ema);
+
+    /// <summary>
+    /// The task's metrics on <paramref name="data"/> as validation measures them: the modules in eval mode (restored after),
+    /// inference mode on. For a test split after training, or any split of a trained task.
+    /// </summary>
+    public static TaskValidation? Evaluate(TrainingTask task, IBatchSource data, Device device, ScalarType? computeType = null, bool channelsLast = false,
+        int epoch = 0, bool ema = false)
     {
-        var network = session.Task.Network;
+        var network = task.Network;
         bool wasTraining = network.training;
         network.eval();
         try
         {
             using var _ = inference_mode();
-            return session.Task.Validate(validation, new ValidationContext(session.Device, session.ComputeType, Options.ChannelsLast, State.Epoch, ema));
+            return task.Validate(data, new ValidationContext(device, computeType, channelsLast, epoch, ema));
         }
         finally
         {

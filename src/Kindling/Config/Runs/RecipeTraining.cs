@@ -4,6 +4,7 @@ using Kindling.Data.Datasets;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
+using Kindling.Training.Tasks;
 using Kindling.Training.Callbacks;
 
 namespace Kindling.Config.Runs;
@@ -88,7 +89,7 @@ public sealed class RecipeTraining : IDisposable
     {
         var options = Run.TrainerOptions with { CheckpointDir = Folder.CheckpointsDir };
         if (adjust is not null) options = adjust(options);
-        return new Trainer(options, callbacks.Concat(extra ?? [])).Fit(Run.Model, Run.TrainLoader, Run.ValidationLoader, ResumeFrom, cancellation);
+        return new Trainer(options, callbacks.Concat(extra ?? [])).Fit(Run.Task, Run.TrainLoader, Run.ValidationLoader, ResumeFrom, cancellation);
     }
 
     /// <summary>
@@ -100,12 +101,17 @@ public sealed class RecipeTraining : IDisposable
     public (RunSummary Summary, EvalResult? Test) Finish(FitResult result)
     {
         EvalResult? test = null;
+        IReadOnlyDictionary<string, double>? testMetrics = null;
         if (Run.TestLoader is not null)
         {
-            if (result.BestCheckpoint is not null && !Run.ValidatesOnTest) TrainingCheckpoint.LoadModel(result.BestCheckpoint, Run.Model);
-            test = Evaluator.Evaluate(Run.Model, Run.TestLoader, Run.Classes.Count, Devices.Resolve(Run.Recipe.Training.Device), Run.TrainerOptions.TopK);
+            if (result.BestCheckpoint is not null && !Run.ValidatesOnTest) TrainingCheckpoint.LoadModel(result.BestCheckpoint, Run.Task.Network);
+            var device = Devices.Resolve(Run.Recipe.Training.Device);
+            // A classifier's test result keeps its per-class table and plots; any other task reports its validation metrics on the test split.
+            if (Run.Task is ClassificationTask classifier)
+                test = Evaluator.Evaluate(classifier.Model, Run.TestLoader, Run.Classes.Count, device, Run.TrainerOptions.TopK);
+            else testMetrics = Trainer.Evaluate(Run.Task, Run.TestLoader, device, channelsLast: Run.TrainerOptions.ChannelsLast)?.Metrics;
         }
-        var summary = folderCallback.WriteSummary(result, test);
+        var summary = folderCallback.WriteSummary(result, test, testMetrics);
         if (Run.Recipe.Logging.Tensorboard) WriteHParamsSession(result);
         if (plots is not null && test is not null) plots.WriteEvaluationPlots(test, "test-");
         ReportWriter.Write(Folder, summary, test ?? folderCallback.LastValidation, test is not null ? "test" : "validation", Run.Classes);
