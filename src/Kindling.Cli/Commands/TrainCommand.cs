@@ -6,6 +6,7 @@ using Kindling.Config.Runs;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
+using Kindling.Training.Tasks;
 using Kindling.Diagnostics.Gradients;
 using Kindling.Diagnostics.Profiling;
 using Kindling.Reporting;
@@ -110,7 +111,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (run.Teacher is { } teacher)
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
                 run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));
-        if (resumeFrom is null && !settings.NoDoctor)
+        // The doctor's checks are a classifier's (softmax inputs, label ranges, class balance); other tasks skip them.
+        if (resumeFrom is null && !settings.NoDoctor && run.Task is ClassificationTask)
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
             var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
@@ -158,10 +160,12 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             return Interrupted;
         }
 
-        var (_, test) = training.Finish(result);
+        var (summary, test) = training.Finish(result);
         var line = string.Format(CultureInfo.InvariantCulture, "{0} after {1} epochs ({2}); best epoch {3}", result.EndReason, result.History.Count,
             TimeSpan.FromSeconds(result.History.Sum(h => h.Seconds)).ToString(@"m\:ss"), result.BestEpoch);
         if (test is not null) line += string.Format(CultureInfo.InvariantCulture, "; test accuracy {0:P2}, macro F1 {1:F4}", test.Accuracy, test.Report.Macro.F1);
+        else if (summary.TestMetrics is { Count: > 0 } metrics)
+            line += "; test " + string.Join(", ", metrics.Select(kv => string.Format(CultureInfo.InvariantCulture, "{0} {1:F4}", kv.Key, kv.Value)));
         Console.WriteLine(line);
         Console.WriteLine($"run folder: {folder.Root} (report.md, plots/, tensorboard/, checkpoints/)");
         return 0;

@@ -169,7 +169,7 @@ public sealed record Recipe
         Seed = Training.Seed,
         EmaDecay = Training.Ema?.Decay,
         EmaWarmup = Training.Ema?.Warmup ?? true,
-        EarlyStopping = Training.EarlyStopping is { } es ? new EarlyStoppingOptions(es.Monitor, es.Mode, es.Patience, es.MinDelta) : null,
+        EarlyStopping = Training.EarlyStopping,
         BatchMix = CreateBatchMix(),
         CheckpointDir = checkpointDir,
         Monitor = Training.Monitor,

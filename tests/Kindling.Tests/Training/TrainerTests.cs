@@ -135,7 +135,7 @@ public class TrainerTests
             Epochs = 20,
             Optimizer = new OptimizerOptions { Name = "sgd", Lr = 1e-9 }, // nothing can improve
             EmaDecay = 0.5,
-            EarlyStopping = new EarlyStoppingOptions("val_loss", "min", Patience: 2, MinDelta: 1e-3),
+            EarlyStopping = new EarlyStoppingOptions("val_loss", "min", patience: 2, minDelta: 1e-3),
             Device = "cpu",
         };
         var result = new Trainer(options).Fit(Mlp(4), TinyData.Loader(data, 20), TinyData.Loader(data, 20));

@@ -1,4 +1,5 @@
 using Kindling.Config.Yaml;
+using Kindling.Training;
 
 namespace Kindling.Config.Sections;
 
@@ -36,7 +37,7 @@ public sealed record TrainingRecipe
     public EmaRecipe? Ema { get; init; }
 
     /// <summary>Early stopping; null: run every epoch.</summary>
-    public EarlyStoppingRecipe? EarlyStopping { get; init; }
+    public EarlyStoppingOptions? EarlyStopping { get; init; }
 
     /// <summary>Metric deciding the best checkpoint; null: the task's (a classifier's val_accuracy). Checked against the task's metrics.</summary>
     public string? Monitor { get; init; }
@@ -63,7 +64,7 @@ public sealed record TrainingRecipe
         e.Check(Threads is null or >= 1, path + ".threads", Threads, ">= 1 or null (one per core)");
         e.Check(Seed >= 0, path + ".seed", Seed, ">= 0");
         Ema?.Validate(e, path + ".ema");
-        EarlyStopping?.Validate(e, path + ".early_stopping");
+        if (EarlyStopping is not null) EarlyStoppingValidation.Validate(EarlyStopping, e, path + ".early_stopping");
         if (MonitorMode is not null) e.OneOf(path + ".monitor_mode", MonitorMode, ["min", "max"], "mode");
         e.Check(TopK >= 1, path + ".top_k", TopK, ">= 1");
     }

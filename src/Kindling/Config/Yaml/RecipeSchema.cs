@@ -4,6 +4,7 @@ using System.Text;
 using Kindling.Config.Sections;
 using Kindling.Optim;
 using Kindling.Optim.Schedulers;
+using Kindling.Training;
 
 namespace Kindling.Config.Yaml;
 
@@ -20,7 +21,7 @@ internal static class RecipeSchema
 
     /// <summary>A section is a recipe record (the recipe or one in Config/Sections) or a library options record bound from a mapping key by key.</summary>
     public static bool IsSection(Type type) =>
-        type == typeof(Recipe) || type == typeof(ScheduleOptions) || type == typeof(LookaheadOptions) ||
+        type == typeof(Recipe) || type == typeof(ScheduleOptions) || type == typeof(LookaheadOptions) || type == typeof(EarlyStoppingOptions) ||
         (type.Namespace == typeof(TrainingRecipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
 
     /// <summary>PyTorch's argument names that are not plain snake case.</summary>
