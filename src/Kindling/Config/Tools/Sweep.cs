@@ -176,7 +176,7 @@ public sealed class Sweep
         Manifest.Save(Folder);
 
         var extra = new List<ITrainerCallback>();
-        if (stopsAtRung) extra.Add(new SweepRungStop(target!.Value));
+        if (stopsAtRung) extra.Add(new StopAtEpoch(target!.Value, $"successive halving rung at {target.Value} epochs"));
         if (options.TrialCallbacks is { } make) extra.AddRange(make(trial));
         try
         {
