@@ -1,5 +1,6 @@
 using Kindling.Compression.Channels;
 using Kindling.Config.Sections;
+using Kindling.Training;
 using Kindling.Training.Tasks;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
@@ -53,19 +54,31 @@ public static class RecipeBuilder
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
         var model = CreateModel(resolved);
         Distiller? teacher = null;
+        TrainerOptions trainerOptions;
+        TrainingTask task;
         try
         {
             (resolved, teacher) = Teacher(resolved, normalization);
+            trainerOptions = resolved.ToTrainerOptions();
+            // Validate() has checked the name: the catalog has it.
+            task = TaskCatalog.Find(resolved.Task)!.Create(new TaskParts(resolved, model, data.Classes, teacher, trainerOptions));
         }
         catch
         {
             model.Dispose();
+            teacher?.Dispose();
             trainLoader.Dispose();
             validationLoader?.Dispose();
             if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
             throw;
         }
-        return new RecipeRun(resolved, data, train, validation, test, trainLoader, validationLoader, testLoader, model, trainTransform, evalTransform, normalization, teacher);
+        return new RecipeRun
+        {
+            Recipe = resolved, Data = data, TrainSet = train, ValidationSet = validation, TestSet = test,
+            TrainLoader = trainLoader, ValidationLoader = validationLoader, TestLoader = testLoader,
+            Model = model, Teacher = teacher, Task = task, TrainerOptions = trainerOptions,
+            TrainTransform = trainTransform, EvalTransform = evalTransform, Normalization = normalization,
+        };
     }
 
     /// <summary>

@@ -16,81 +16,62 @@ namespace Kindling.Config.Runs;
 /// </summary>
 public sealed class RecipeRun : IDisposable
 {
-    internal RecipeRun(Recipe recipe, DataSplits data, IImageDataset train, IImageDataset? validation, IImageDataset? test,
-        DataLoader trainLoader, DataLoader? validationLoader, DataLoader? testLoader, torch.nn.Module<torch.Tensor, torch.Tensor> model,
-        ISampleTransform trainTransform, ISampleTransform evalTransform, ChannelStatistics normalization, Distiller? teacher = null)
-    {
-        Recipe = recipe;
-        Data = data;
-        TrainSet = train;
-        ValidationSet = validation;
-        TestSet = test;
-        TrainLoader = trainLoader;
-        ValidationLoader = validationLoader;
-        TestLoader = testLoader;
-        Model = model;
-        TrainTransform = trainTransform;
-        EvalTransform = evalTransform;
-        Normalization = normalization;
-        Teacher = teacher;
-        TrainerOptions = recipe.ToTrainerOptions();
-        Task = (TaskCatalog.Find(recipe.Task) ?? throw new RecipeException("recipe", ["task: " + TaskCatalog.Unknown(recipe.Task)]))
-            .Create(new TaskParts(recipe, model, data.Classes, teacher, TrainerOptions));
-    }
+    // Built by RecipeBuilder.Build, which sets every part (object initializer: a run has too many parts for a constructor).
+    internal RecipeRun() { }
 
     /// <summary>The resolved recipe.</summary>
-    public Recipe Recipe { get; }
+    public Recipe Recipe { get; internal init; } = null!;
 
     /// <summary>The data set as opened (all of its training split, its test split).</summary>
-    public DataSplits Data { get; }
+    public DataSplits Data { get; internal init; } = null!;
 
     /// <summary>Class names by label.</summary>
     public IReadOnlyList<string> Classes => Data.Classes;
 
     /// <summary>What is trained on: the training split less the holdout.</summary>
-    public IImageDataset TrainSet { get; }
+    public IImageDataset TrainSet { get; internal init; } = null!;
 
     /// <summary>The holdout, or the test split when the recipe holds nothing out; null when neither exists.</summary>
-    public IImageDataset? ValidationSet { get; }
+    public IImageDataset? ValidationSet { get; internal init; }
 
     /// <summary>The test split, when the data set has one.</summary>
-    public IImageDataset? TestSet { get; }
+    public IImageDataset? TestSet { get; internal init; }
 
     /// <summary>Whether validation runs on the test split (no holdout): then test metrics are the validation metrics.</summary>
     public bool ValidatesOnTest => ValidationSet is not null && ReferenceEquals(ValidationSet, TestSet);
 
     /// <summary>Shuffled, augmented training batches.</summary>
-    public DataLoader TrainLoader { get; }
+    public DataLoader TrainLoader { get; internal init; } = null!;
 
     /// <summary>Validation batches with the eval transform; null without a validation set.</summary>
-    public DataLoader? ValidationLoader { get; }
+    public DataLoader? ValidationLoader { get; internal init; }
 
     /// <summary>Test batches with the eval transform (the same loader as <see cref="ValidationLoader"/> when <see cref="ValidatesOnTest"/>); null without a test split.</summary>
-    public DataLoader? TestLoader { get; }
+    public DataLoader? TestLoader { get; internal init; }
 
     /// <summary>The freshly initialised model (seeded by training.seed).</summary>
-    public torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; }
+    public torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; internal init; } = null!;
 
     /// <summary>The frozen distillation teacher when the recipe names one, checked against the student; null otherwise.</summary>
-    public Distiller? Teacher { get; }
+    public Distiller? Teacher { get; internal init; }
 
     /// <summary>What the recipe trains (its <c>task</c>): a classifier, or the student of <see cref="Teacher"/>; the run owns its modules.</summary>
-    public TrainingTask Task { get; }
+    public TrainingTask Task { get; internal init; } = null!;
 
     /// <summary>The trainer's options, carrying the resolved recipe as config text and the batch mixing.</summary>
-    public TrainerOptions TrainerOptions { get; }
+    public TrainerOptions TrainerOptions { get; internal init; } = null!;
 
     /// <summary>The batch mixing, or null.</summary>
     public IBatchMix? BatchMix => TrainerOptions.BatchMix;
 
     /// <summary>The training transform (augmentation, then to_tensor and normalize).</summary>
-    public ISampleTransform TrainTransform { get; }
+    public ISampleTransform TrainTransform { get; internal init; } = null!;
 
     /// <summary>The eval transform.</summary>
-    public ISampleTransform EvalTransform { get; }
+    public ISampleTransform EvalTransform { get; internal init; } = null!;
 
     /// <summary>Normalize's mean and std.</summary>
-    public ChannelStatistics Normalization { get; }
+    public ChannelStatistics Normalization { get; internal init; } = null!;
 
     /// <inheritdoc/>
     public void Dispose()
