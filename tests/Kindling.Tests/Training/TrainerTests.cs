@@ -300,4 +300,18 @@ public class TrainerTests
         Assert.Equal(4, (int)progress!["batches"]!); // batch 3 of a 2-batch accumulation window: stops after batch 4
         AssertSameEpochs(full, data.Fit(dirB.Path, 99, resumeFrom: Path.Combine(dirB.Path, "last.ckpt")));
     }
+
+    /// <summary>A mid-epoch checkpoint of the engine before tasks (Oracle/pre-task) continues to the same numbers as today's uninterrupted run.</summary>
+    [Fact]
+    public void ACheckpointWrittenBeforeTasksResumesExactly()
+    {
+        var data = new ResumeData("sgd");
+        using var dirA = new TempDir();
+        using var dirB = new TempDir();
+        var full = data.Fit(dirA.Path, 1);
+        var old = Path.Combine(dirB.Path, "last.ckpt");
+        File.Copy(OracleFixtures.PathOf("pre-task/last.ckpt"), old);
+        Assert.NotNull(TrainingCheckpoint.ReadMeta(old)["epoch_progress"]?["loss_sum"]);
+        AssertSameEpochs(full, data.Fit(dirB.Path, 99, resumeFrom: old));
+    }
 }
