@@ -37,9 +37,12 @@ public static class Plots
         Func<EpochMetrics, double?> train, Func<EpochMetrics, double?> val, Func<EpochMetrics, double?> ema)
     {
         var plot = new Plot();
-        Series(plot, history.Where(m => train(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(train).OfType<double>().ToArray(), "train", Colors.C0);
-        Series(plot, history.Where(m => val(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(val).OfType<double>().ToArray(), "validation", Colors.C1);
-        Series(plot, history.Where(m => ema(m) is not null).Select(m => (double)m.Epoch).ToArray(), history.Select(ema).OfType<double>().ToArray(), "validation (EMA)", Colors.C2);
+        foreach (var (value, label, color) in new[] { (train, "train", Colors.C0), (val, "validation", Colors.C1), (ema, "validation (EMA)", Colors.C2) })
+        {
+            // A diverged epoch (NaN, infinity) is left out: it has no place on the axis.
+            var points = history.Select(m => (X: (double)m.Epoch, Y: value(m))).Where(p => p.Y is double y && double.IsFinite(y)).ToList();
+            Series(plot, points.Select(p => p.X).ToArray(), points.Select(p => p.Y!.Value).ToArray(), label, color);
+        }
         // Every epoch that improved is flagged; the best is the last of them.
         var best = history.LastOrDefault(m => m.Best);
         if (best is not null)

@@ -59,7 +59,8 @@ public sealed class TensorBoardCallback : ITrainerCallback
         if (batch != state.BatchesPerEpoch || !HistogramEpoch(state.Epoch)) return;
         using var scope = NewDisposeScope();
         foreach (var (name, p) in parameters)
-            if (p.grad is { } g && g.numel() > 0)
+            // A histogram of non-finite values is empty to TorchSharp's writer, which then throws: such steps are skipped anyway.
+            if (p.grad is { } g && g.numel() > 0 && g.isfinite().all().item<bool>())
                 writer.add_histogram($"gradients/{name}", g.detach().to(float32).cpu(), state.Epoch);
     }
 
@@ -86,7 +87,7 @@ public sealed class TensorBoardCallback : ITrainerCallback
         if (!HistogramEpoch(epoch)) return;
         using var scope = NewDisposeScope();
         foreach (var (name, p) in model.named_parameters())
-            if (p.numel() > 0)
+            if (p.numel() > 0 && p.isfinite().all().item<bool>())
                 writer.add_histogram($"weights/{name}", p.detach().to(float32).cpu(), epoch);
     }
 

@@ -243,6 +243,7 @@ public sealed class Trainer
     static TrainerOptions Validate(TrainerOptions o)
     {
         if (o.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Epochs, "epochs must be >= 1.");
+        if (o.MaxConsecutiveSkips < 1) throw new ArgumentOutOfRangeException(nameof(o), o.MaxConsecutiveSkips, "max consecutive skips must be >= 1.");
         if (o.AccumulationSteps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.AccumulationSteps, "accumulation steps must be >= 1.");
         if (o.ClipGradNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(o), o.ClipGradNorm, "clip_grad_norm must be > 0.");
         if (o.ClipGradValue is <= 0) throw new ArgumentOutOfRangeException(nameof(o), o.ClipGradValue, "clip_grad_value must be > 0.");

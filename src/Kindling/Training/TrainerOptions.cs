@@ -27,6 +27,12 @@ public sealed record TrainerOptions
     public double? ClipGradValue { get; init; }
 
     public NonFiniteAction NonFinite { get; init; } = NonFiniteAction.Skip;
+
+    /// <summary>
+    /// With <see cref="NonFiniteAction.Skip"/>: this many skipped steps in a row stop the run (it is not recovering), with
+    /// the last good state saved. Well above what fp16's loss scaler skips while it backs off from its first scale.
+    /// </summary>
+    public int MaxConsecutiveSkips { get; init; } = 100;
     public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>auto, cpu, cuda or cuda:N.</summary>

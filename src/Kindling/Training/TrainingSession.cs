@@ -24,6 +24,10 @@ public sealed class TrainingSession : IDisposable
     readonly Dictionary<OptimizerSlot, HashSet<string>> slotNames = new();
     bool foundInfInWindow, steppedInWindow;
     double? firstSlotNorm;
+    int consecutiveSkips;
+    // The network's floating-point buffers (BatchNorm statistics) as they were when the window began: a skipped step
+    // puts them back, since the forward passes that made the non-finite loss already moved them.
+    List<(string Name, Tensor Buffer, Tensor Saved)>? windowBuffers;
 
     TrainingSession(TrainingTask task, TrainerOptions options, TrainerState state, IReadOnlyList<ITrainerCallback> callbacks, int batchSize, bool fresh)
     {
@@ -102,6 +106,7 @@ public sealed class TrainingSession : IDisposable
         context.EndsWindow = index - windowStart == context.WindowLength - 1;
         firstSlotNorm = null;
         double? loss = null;
+        if (index == windowStart && Options.NonFinite != NonFiniteAction.Off) SaveBuffers();
         using (NewDisposeScope())
         {
             Options.StepTimer?.PhaseEnd(StepPhase.HostToDevice);
@@ -173,7 +178,8 @@ public sealed class TrainingSession : IDisposable
             Masters?.MastersToModel(Slots.Count == 1 ? null : slotNames[slot]);
             steppedInWindow = true;
         }
-        else State.SkippedSteps++;
+        else Skipped(slot, step);
+        if (stepped) consecutiveSkips = 0;
         foreach (var p in slot.Parameters) p.grad = null;
         if (slot.Schedule is { Unit: ScheduleUnit.Batch } schedule)
         {
@@ -222,6 +228,7 @@ public sealed class TrainingSession : IDisposable
 
     void EndWindow()
     {
+        ReleaseBuffers();
         if (Scaler is not null) Scaler.Update(foundInfInWindow);
         ZeroGrad();
         State.GlobalStep++;
@@ -231,13 +238,65 @@ public sealed class TrainingSession : IDisposable
 
     void StopNonFinite(OptimizerSlot slot, double? norm, StepContext step)
     {
-        // The weights are still those before this step: the last good state.
+        // The weights are still those before this step, and the buffers as the window found them: the last good state.
+        RestoreBuffers(slot);
         var saved = SaveLastGood?.Invoke();
         bool lossBad = norm is not double n || double.IsFinite(n);
         throw new NonFiniteTrainingException(
-            $"the {(lossBad ? "loss" : "gradient norm")}{(Slots.Count > 1 ? $" of optimizer '{slot.Name}'" : "")} became {(lossBad ? "non-finite" : norm)} at epoch {State.Epoch}, batch {step.Batch + 1}" +
-            $" (step {State.GlobalStep + 1}). Lower the learning rate, clip gradients (clip_grad_norm), or check the data for NaN." +
-            (saved is null ? "" : $" The last good state is in {saved}."), saved);
+            $"the {(lossBad ? "loss" : "gradient norm")}{Of(slot)} became {(lossBad ? "non-finite" : norm)} at epoch {State.Epoch}, batch {step.Batch + 1}" +
+            $" (step {State.GlobalStep + 1}). {Advice}" + (saved is null ? "" : $" The last good state is in {saved}."), saved);
+    }
+
+    const string Advice = "Lower the learning rate (`kindling lr-find` finds where the loss diverges), clip gradients (training.clip_grad_norm), or check the data for NaN.";
+
+    string Of(OptimizerSlot slot) => Slots.Count > 1 ? $" of optimizer '{slot.Name}'" : "";
+
+    /// <summary>
+    /// A skipped step leaves weights, optimizer state and buffers as they were. A run that cannot recover stops: when
+    /// the weights themselves are no longer finite (an earlier update overflowed), or after
+    /// <see cref="TrainerOptions.MaxConsecutiveSkips"/> skips in a row (with the last good state saved).
+    /// </summary>
+    void Skipped(OptimizerSlot slot, StepContext step)
+    {
+        State.SkippedSteps++;
+        RestoreBuffers(slot);
+        if (!WeightsFinite(slot))
+            throw new NonFiniteTrainingException(
+                $"the weights{Of(slot)} are no longer finite at epoch {State.Epoch}, batch {step.Batch + 1} (step {State.GlobalStep + 1}): an update overflowed, " +
+                $"so no good state is left in memory; the last checkpoint written before it is the one to go back to. {Advice}", null);
+        if (++consecutiveSkips < Options.MaxConsecutiveSkips) return;
+        var saved = SaveLastGood?.Invoke();
+        throw new NonFiniteTrainingException(
+            $"{consecutiveSkips} optimizer steps in a row were skipped for non-finite losses or gradients (epoch {State.Epoch}, batch {step.Batch + 1}): " +
+            $"the run is not recovering. {Advice}" + (saved is null ? "" : $" The last good state is in {saved}."), saved);
+    }
+
+    bool WeightsFinite(OptimizerSlot slot)
+    {
+        using var scope = NewDisposeScope();
+        return stack(slot.Parameters.Select(p => p.detach().isfinite().all()).ToArray()).all().item<bool>();
+    }
+
+    void SaveBuffers()
+    {
+        ReleaseBuffers();
+        using var _ = no_grad();
+        windowBuffers = Task.Network.named_buffers().Where(b => b.buffer.is_floating_point())
+            .Select(b => (b.name, b.buffer, b.buffer.detach().clone().DetachFromDisposeScope())).ToList();
+    }
+
+    void RestoreBuffers(OptimizerSlot slot)
+    {
+        if (windowBuffers is null) return;
+        using var _ = no_grad();
+        foreach (var (name, buffer, saved) in windowBuffers)
+            if (InModules(name, slot.Spec.Modules, Task)) buffer.copy_(saved);
+    }
+
+    void ReleaseBuffers()
+    {
+        foreach (var (_, _, saved) in windowBuffers ?? []) saved.Dispose();
+        windowBuffers = null;
     }
 
     // The gradients of parameters outside one optimizer, set aside so a backward for that optimizer leaves them as they were.
@@ -279,5 +338,6 @@ public sealed class TrainingSession : IDisposable
         }
         foreach (var slot in Slots) slot.Dispose();
         Ema?.Dispose();
+        ReleaseBuffers();
     }
 }

@@ -314,4 +314,45 @@ public class TrainerTests
         Assert.NotNull(TrainingCheckpoint.ReadMeta(old)["epoch_progress"]?["loss_sum"]);
         AssertSameEpochs(full, data.Fit(dirB.Path, 99, resumeFrom: old));
     }
+
+    /// <summary>
+    /// The diverging run (lr 1e6, non_finite skip) with every writer attached: no NaN ever reaches the weights or
+    /// the BatchNorm statistics, metrics and checkpoints are written, and a run that cannot recover stops saying what to try.
+    /// </summary>
+    [Fact]
+    public void ADivergingRunKeepsItsStateFiniteAndStopsWhenItCannotRecover()
+    {
+        using var dir = new TempDir();
+        var folder = Kindling.Reporting.RunFolder.Create(dir.Path);
+        var model = ConvNet(4);
+        var callbacks = new ITrainerCallback[]
+        {
+            new Kindling.Reporting.RunFolderCallback(folder), new Kindling.Reporting.TensorBoardCallback(folder.TensorBoardDir, model),
+            new Kindling.Reporting.PlotsCallback(folder.PlotsDir),
+        };
+        var options = new TrainerOptions
+        {
+            Epochs = 4, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 1e6, Momentum = 0.9 }, Device = "cpu", Seed = 1,
+            CheckpointDir = folder.CheckpointsDir, MaxConsecutiveSkips = 5,
+        };
+        NonFiniteTrainingException? stopped = null;
+        try
+        {
+            new Trainer(options, callbacks).Fit(model, TinyData.Loader(TinyData.Bands(96), 16, shuffle: true), TinyData.Loader(TinyData.Bands(32, seed: 9), 16));
+        }
+        catch (NonFiniteTrainingException e)
+        {
+            stopped = e;
+        }
+        Assert.NotNull(stopped);
+        Assert.Contains("kindling lr-find", stopped!.Message);
+        // Whatever was saved is finite: the last checkpoint loads into finite weights and statistics.
+        foreach (var path in Directory.GetFiles(folder.CheckpointsDir, "*.ckpt"))
+        {
+            var check = ConvNet(5);
+            TrainingCheckpoint.LoadModel(path, check);
+            Assert.All(check.state_dict(), kv => Assert.True(kv.Value.isfinite().all().item<bool>(), $"{path}: {kv.Key} is not finite"));
+        }
+        Assert.All(File.ReadAllLines(folder.MetricsPath), line => System.Text.Json.JsonDocument.Parse(line));
+    }
 }
