@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using Kindling.Training;
+using static TorchSharp.torch;
 
 namespace Kindling.Bench;
 
 /// <summary>
 /// Adds up the time spent in each phase of a step (data, forward, backward, optimizer) over the timed
-/// steps. libtorch's CPU ops run synchronously, so a phase's wall time is its cost.
+/// steps. libtorch's CPU ops run synchronously, so a phase's wall time is its cost. As the training session's
+/// <see cref="IStepTimer"/> it hears the engine's own phase boundaries; while stopped (the warm-up) it hears nothing.
 /// </summary>
-public sealed class PhaseClock
+public sealed class PhaseClock : IStepTimer
 {
     readonly Stopwatch total = new();
     long last, stepStart, best = long.MaxValue;
@@ -31,6 +34,30 @@ public sealed class PhaseClock
     public void Forward() => forward += Lap();
     public void Backward() => backward += Lap();
     public void Optimizer() => optimizer += Lap();
+
+    /// <summary>The JSON has four phases: handing the batch over is data, the (callback-free) logging slots are the optimizer's.</summary>
+    void IStepTimer.PhaseEnd(StepPhase phase)
+    {
+        if (!total.IsRunning) return;
+        switch (phase)
+        {
+            case StepPhase.Data or StepPhase.HostToDevice: Data(); break;
+            case StepPhase.Forward: Forward(); break;
+            case StepPhase.Backward: Backward(); break;
+            default: Optimizer(); break;
+        }
+    }
+
+    void IStepTimer.StepEnd()
+    {
+        if (total.IsRunning) EndStep();
+    }
+
+    /// <summary>Only the Trainer's epochs call this; the benchmarks time steps, so the lap restarts and the total runs on.</summary>
+    void IStepTimer.EpochStart(Device device)
+    {
+        if (total.IsRunning) last = stepStart = total.ElapsedTicks;
+    }
 
     /// <summary>Ends one timed step.</summary>
     public void EndStep()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kindling.Data.Loading;
 using Kindling.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace Kindling.Bench;
 
 /// <summary>
-/// How many images per second a model consumes in training (forward, backward, AdamW step) on
+/// How many images per second a model consumes in training (the Trainer's step: <see cref="TrainStep"/>) on
 /// synthetic batches: the rate a loader has to beat so training never waits for data.
 /// </summary>
 public static class TrainingRate
@@ -15,19 +16,13 @@ public static class TrainingRate
     public static double ImagesPerSecond(nn.Module<Tensor, Tensor> model, int batch, int channels, int size, int classes, int steps = 5, int warmup = 2)
     {
         TorchRuntime.EnsureLoaded();
-        model.train();
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
-        using var x = randn(batch, channels, size, size);
-        using var y = randint(0, classes, batch, dtype: int64);
+        using var trainer = new TrainStep(model, classes, batch, channelsLast: false, timer: null);
+        using var synthetic = new Batch([randn(batch, channels, size, size)], randint(0, classes, batch, dtype: int64), null, Enumerable.Range(0, batch).ToArray(), 0);
         var watch = new Stopwatch();
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup) watch.Start();
-            using var scope = NewDisposeScope();
-            model.zero_grad(set_to_none: true); // the optimizer's zero_grad only zeroes
-            var loss = nn.functional.cross_entropy(model.forward(x), y);
-            loss.backward();
-            optimizer.step();
+            trainer.Run(synthetic);
         }
         watch.Stop();
         return steps * batch / watch.Elapsed.TotalSeconds;

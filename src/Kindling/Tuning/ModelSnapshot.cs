@@ -8,24 +8,27 @@ namespace Kindling.Tuning;
 /// put back by <see cref="Restore"/>. TorchSharp modules cannot be deep-copied, so a tuner that trains
 /// steps on the caller's model takes one of these first and restores it after.
 /// </summary>
+/// <remarks>
+/// Values are restored by name, not into the tensors held at the snapshot: a training session casts the module for
+/// mixed precision and back, and TorchSharp's <c>Module.to</c> replaces the parameter objects when it does.
+/// </remarks>
 internal sealed class ModelSnapshot : IDisposable
 {
     readonly nn.Module model;
     readonly bool training;
-    readonly List<(Tensor Target, Tensor Copy)> values = [];
-    readonly List<(TorchSharp.Modules.Parameter Parameter, Tensor? Grad)> grads = [];
+    readonly Dictionary<string, Tensor> parameters = [], buffers = [], grads = [];
 
     ModelSnapshot(nn.Module model)
     {
         this.model = model;
         training = model.training;
         using var _ = no_grad();
-        foreach (var (_, p) in model.named_parameters())
+        foreach (var (name, p) in model.named_parameters())
         {
-            values.Add((p, p.detach().clone().DetachFromDisposeScope()));
-            grads.Add((p, p.grad is { } g ? g.detach().clone().DetachFromDisposeScope() : null));
+            parameters[name] = p.detach().clone().DetachFromDisposeScope();
+            if (p.grad is { } g) grads[name] = g.detach().clone().DetachFromDisposeScope();
         }
-        foreach (var (_, b) in model.named_buffers()) values.Add((b, b.detach().clone().DetachFromDisposeScope()));
+        foreach (var (name, b) in model.named_buffers()) buffers[name] = b.detach().clone().DetachFromDisposeScope();
     }
 
     /// <summary>Copies the module's state now.</summary>
@@ -34,17 +37,20 @@ internal sealed class ModelSnapshot : IDisposable
     /// <summary>Puts the copied values, gradients and mode back.</summary>
     public void Restore()
     {
+        var current = model.named_parameters().ToList();
         using (no_grad())
-            foreach (var (target, copy) in values) target.copy_(copy);
+        {
+            foreach (var (name, p) in current) p.copy_(parameters[name]);
+            foreach (var (name, b) in model.named_buffers()) b.copy_(buffers[name]);
+        }
         model.zero_grad(set_to_none: true);
-        foreach (var (p, g) in grads)
-            if (g is not null) p.grad = g.clone();
+        foreach (var (name, p) in current)
+            if (grads.TryGetValue(name, out var g)) p.grad = g.to(p.dtype, p.device, copy: true);
         model.train(training);
     }
 
     public void Dispose()
     {
-        foreach (var (_, copy) in values) copy.Dispose();
-        foreach (var (_, g) in grads) g?.Dispose();
+        foreach (var t in parameters.Values.Concat(buffers.Values).Concat(grads.Values)) t.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
+using Kindling.Training;
 using Kindling.Tuning;
 using Kindling.Tuning.BatchSize;
 using TorchSharp;
@@ -35,5 +36,30 @@ public class BatchSizeFinderTests
         Assert.True(result.Fit!.BytesPerSample > 1024, $"fit {result.Fit}");
         Assert.True(result.Probes[^1].PeakBytes > result.Probes[0].PeakBytes, string.Join("; ", result.Probes));
         Assert.Equal(before, model.parameters().Select(p => (Tensor)p).Concat(model.buffers()).Select(t => t.detach().to(float64).data<double>().ToArray()).ToList());
+    }
+
+    [Fact]
+    public void EachProbeStepIsOneOptimizerStepOfTheTasksOwnStepAtTheRecipesPrecision()
+    {
+        // Accumulation 2 in bf16: a warm-up and a timed step per size, each a window of two batches of that size through
+        // the task's step in bf16, one session per size; the model comes back in fp32 with its values.
+        manual_seed(2);
+        var model = nn.Sequential(("conv", nn.Conv2d(1, 4, 3, padding: 1)), ("relu", nn.ReLU()), ("pool", nn.AdaptiveAvgPool2d(1)), ("flat", nn.Flatten()), ("fc", nn.Linear(4, 3)));
+        var before = model.parameters().Select(p => p.detach().to(float64).data<double>().ToArray()).ToList();
+        var task = new CountingTask(model, 3);
+        var trainer = new TrainerOptions
+        {
+            Device = "cpu", Precision = Precision.Bf16Mixed, AccumulationSteps = 2, EmaDecay = 0.9,
+            Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1, Momentum = 0.9 },
+        };
+        var result = new BatchSizeFinder(new BatchSizeFinderOptions { Start = 4, Max = 8, WarmupSteps = 1, TimedSteps = 1, MemoryBudgetBytes = 8L << 30 })
+            .Run(task, TinyData.Bands(64), new Kindling.Data.Transforms.ToTensor(), trainer);
+
+        Assert.Equal([4, 8], result.Probes.Select(p => p.BatchSize));
+        Assert.Equal([4, 4, 4, 4, 8, 8, 8, 8], task.BatchSizes);
+        Assert.All(task.WindowLengths, w => Assert.Equal(2, w));
+        Assert.All(task.ComputeTypes, t => Assert.Equal(ScalarType.BFloat16, t));
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.Equal(before, model.parameters().Select(p => p.detach().to(float64).data<double>().ToArray()).ToList());
     }
 }

@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Kindling.Data.BatchMix;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Tests.Training;
+using Kindling.Training;
+using Kindling.Training.Tasks;
 using Kindling.Tuning;
 using Kindling.Tuning.LrFinding;
 using TorchSharp;
@@ -147,7 +150,8 @@ public class LrFinderTests
         var rng = get_rng_state().data<byte>().ToArray();
 
         int steps = 0;
-        var result = new LrFinder(new LrFinderOptions { StartLr = 1e-4, EndLr = 10, Steps = 20 }).Run(model, loader, optimizer, onStep: _ => steps++);
+        // The sweep's optimizer is the engine's own, built fresh: the caller's is never touched.
+        var result = new LrFinder(new LrFinderOptions { StartLr = 1e-4, EndLr = 10, Steps = 20 }).Run(model, loader, new OptimizerOptions { Name = "sgd", Momentum = 0.9 }, onStep: _ => steps++);
         Assert.True(result.Points.Count >= 5, result.StopReason);
         Assert.Equal(result.Points.Count, steps);
         Assert.NotEqual(result.Points[0].Loss, result.Points[^1].Loss);
@@ -183,5 +187,44 @@ public class LrFinderTests
         Assert.Equal(result.Points[3].SmoothedLoss, doc.RootElement.GetProperty("points")[3].GetProperty("smoothed_loss").GetDouble());
         Assert.Equal(result.Steepest!.Value, doc.RootElement.GetProperty("steepest").GetDouble());
         Assert.Equal(result.MinimumTenth!.Value, doc.RootElement.GetProperty("minimum_tenth").GetDouble());
+    }
+
+    [Fact]
+    public void EachSweepStepIsOneOptimizerStepOfTheTasksOwnStep()
+    {
+        // A bf16, mixup, accumulate-by-2 recipe: every sweep point is one window of two batches through the task's step,
+        // which sees the compute type and its window, and mixes every batch.
+        var model = ConvNet();
+        var weights = State(model);
+        using var loader = TinyData.Loader(TinyData.Bands(48), 8, shuffle: true);
+        var mix = new CountingMix(new Mixup(0.4));
+        var task = new CountingTask(model, 3, new ClassificationOptions { BatchMix = mix });
+        var trainer = new TrainerOptions
+        {
+            Device = "cpu", Precision = Precision.Bf16Mixed, AccumulationSteps = 2,
+            Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.1, Momentum = 0.9 },
+            Schedule = new Kindling.Optim.Schedulers.ScheduleOptions { Name = "one_cycle_lr", MaxLr = 0.1 },
+        };
+        var result = new LrFinder(new LrFinderOptions { StartLr = 1e-5, EndLr = 1e-3, Steps = 6 }).Run(task, loader, trainer);
+
+        Assert.Equal("completed", result.StopReason);
+        Assert.Equal(6, result.Points.Count);
+        Assert.Equal(12, task.Calls);
+        Assert.Equal(12, mix.Calls);
+        Assert.All(task.WindowLengths, w => Assert.Equal(2, w));
+        Assert.All(task.ComputeTypes, t => Assert.Equal(ScalarType.BFloat16, t));
+        // Back in fp32 with the values it had.
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.Equal(weights, State(model));
+    }
+
+    [Fact]
+    public void ATaskThatStepsItsOwnOptimizersIsRefusedWithTheReason()
+    {
+        var model = ConvNet();
+        using var loader = TinyData.Loader(TinyData.Bands(16), 8);
+        var e = Assert.Throws<NotSupportedException>(() => new LrFinder().Run(new CountingTask(model, 3, manual: true), loader, new TrainerOptions { Device = "cpu" }));
+        Assert.Contains("manual optimization: optimizer", e.Message);
+        Assert.Contains("LrFinder.Run(Func<double, double>)", e.Message);
     }
 }

@@ -1,17 +1,14 @@
 using System.Globalization;
 using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
-using Kindling.Losses;
-using Kindling.Runtime;
 using Kindling.Tuning.BatchSize;
 using Kindling.Tuning.LrFinding;
-using TorchSharp;
 
 namespace Kindling.Config.Tools;
 
 /// <summary>
-/// The tuners on a recipe: the LR range test and the batch-size finder with the recipe's data, augmentation,
-/// model, optimizer, loss and clipping, and <see cref="Resolve"/>, which turns <c>optimizer.lr: auto</c> and
+/// The tuners on a recipe: the LR range test and the batch-size finder on the recipe's task (its training step) and
+/// trainer options, with its data and augmentation, and <see cref="Resolve"/>, which turns <c>optimizer.lr: auto</c> and
 /// <c>data.batch_size: auto</c> into numbers before a run is built.
 /// </summary>
 public static class RecipeTuning
@@ -29,27 +26,20 @@ public static class RecipeTuning
         Data = recipe.Data with { BatchSizeIsAuto = recipe.Data.BatchSizeIsAuto && !batchSize },
     };
 
-    /// <summary>The range test on a built recipe: its model (moved to the recipe's device), augmented training loader, optimizer, loss and gradient clipping.</summary>
+    /// <summary>
+    /// The range test on a built recipe: its task's own training step (loss, mixing, teacher) with its trainer options
+    /// (optimizer, precision, channels-last, accumulation, clipping, device) and its augmented training loader.
+    /// </summary>
     /// <param name="run">From <see cref="RecipeBuilder.Build"/>; its model is left as it was.</param>
     /// <param name="options">The sweep; its clipping defaults to the recipe's clip_grad_norm.</param>
     /// <param name="onStep">Called after every recorded step (progress).</param>
     /// <param name="cancellation">Stops the sweep after the current step.</param>
-    public static LrFinderResult FindLr(RecipeRun run, LrFinderOptions? options = null, Action<LrFinderPoint>? onStep = null, CancellationToken cancellation = default)
-    {
-        var r = run.Recipe;
-        Prepare(run);
-        var o = options ?? new LrFinderOptions();
-        o = o with { ClipGradNorm = o.ClipGradNorm ?? r.Training.ClipGradNorm };
-        return new LrFinder(o).Run(run.Model, run.TrainLoader, r.Optimizer.ToOptions(), new CrossEntropy(r.Loss.LabelSmoothing), onStep, cancellation);
-    }
+    public static LrFinderResult FindLr(RecipeRun run, LrFinderOptions? options = null, Action<LrFinderPoint>? onStep = null, CancellationToken cancellation = default) =>
+        new LrFinder(options).Run(run.Task, run.TrainLoader, run.TrainerOptions, onStep, cancellation);
 
-    /// <summary>The batch-size finder on a built recipe: its model (on the recipe's device), training set and augmentation, optimizer and loss.</summary>
-    public static BatchSizeResult FindBatchSize(RecipeRun run, BatchSizeFinderOptions? options = null, Action<BatchSizeProbe>? onProbe = null)
-    {
-        var r = run.Recipe;
-        Prepare(run);
-        return new BatchSizeFinder(options).Run(run.Model, run.TrainSet, run.TrainTransform, r.Optimizer.ToOptions(), new CrossEntropy(r.Loss.LabelSmoothing), onProbe);
-    }
+    /// <summary>The batch-size finder on a built recipe: its task's training step with its trainer options, its training set and augmentation.</summary>
+    public static BatchSizeResult FindBatchSize(RecipeRun run, BatchSizeFinderOptions? options = null, Action<BatchSizeProbe>? onProbe = null) =>
+        new BatchSizeFinder(options).Run(run.Task, run.TrainSet, run.TrainTransform, run.TrainerOptions, onProbe);
 
     /// <summary>
     /// The learning rate <c>lr: auto</c> takes from a range test, and how. The test ramps the rate up from the
@@ -122,13 +112,6 @@ public static class RecipeTuning
         (p.PeakBytes is long m ? $", peak {BatchSizeSearch.Bytes(m)}" : "") +
         (p.ImagesPerSecond is double s ? $", {s.ToString("N0", CultureInfo.InvariantCulture)} img/s" : "") +
         (p.Failure is null ? "" : $" ({p.Failure})");
-
-    static void Prepare(RecipeRun run)
-    {
-        var t = run.Recipe.Training;
-        if (t.Threads is int threads) torch.set_num_threads(threads);
-        run.Model.to(Devices.Resolve(t.Device));
-    }
 
     static string Show(double? v) => v?.ToString("G3", CultureInfo.InvariantCulture) ?? "-";
 }

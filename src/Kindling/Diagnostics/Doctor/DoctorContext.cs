@@ -1,6 +1,7 @@
 using Kindling.Data.Loading;
 using Kindling.Losses;
 using Kindling.Runtime;
+using Kindling.Training.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +14,7 @@ namespace Kindling.Diagnostics.Doctor;
 public sealed class DoctorContext : IDisposable
 {
     (Tensor Images, Tensor Labels)? first;
+    TrainingTask? task;
 
     internal DoctorContext(DoctorSubject subject, DoctorOptions options)
     {
@@ -34,6 +36,9 @@ public sealed class DoctorContext : IDisposable
 
     /// <summary>The training loss.</summary>
     public ILoss Loss { get; }
+
+    /// <summary>The task as it will be trained: the subject's, or a classifier of the model with the subject's loss and the Trainer's batch mixing (not to be disposed: it holds the subject's model).</summary>
+    public TrainingTask Task => task ??= Subject.Task ?? new DoctorTask(Model, NumClasses, ClassificationOptions.From(Subject.Trainer), Loss);
 
     /// <summary>The model.</summary>
     public nn.Module<Tensor, Tensor> Model => Subject.Model;

@@ -2,6 +2,7 @@ using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
 using Kindling.Losses;
 using Kindling.Training;
+using Kindling.Training.Tasks;
 using static TorchSharp.torch;
 
 namespace Kindling.Diagnostics.Doctor;
@@ -30,4 +31,11 @@ public sealed record DoctorSubject
 
     /// <summary>The loss; null: the Trainer's cross-entropy with <see cref="TrainerOptions.LabelSmoothing"/>.</summary>
     public ILoss? Loss { get; init; }
+
+    /// <summary>
+    /// What trains <see cref="Model"/> (a recipe's task: its loss, batch mixing, a teacher); the checks that train run its
+    /// step through the engine. Null: a classifier of <see cref="Model"/> with <see cref="Loss"/> (or the Trainer's
+    /// cross-entropy) and the Trainer's batch mixing.
+    /// </summary>
+    public TrainingTask? Task { get; init; }
 }

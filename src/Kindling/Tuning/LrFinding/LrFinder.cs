@@ -1,8 +1,9 @@
 using Kindling.Data.Loading;
-using Kindling.Losses;
 using Kindling.Optim;
+using Kindling.Optim.Schedulers;
 using Kindling.Runtime;
 using Kindling.Training;
+using Kindling.Training.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,8 +12,9 @@ namespace Kindling.Tuning.LrFinding;
 /// <summary>
 /// The learning-rate range test (Smith 2015; fastai's lr_find; the seeds' find_lr): trains one step per
 /// learning rate on an exponential sweep, smooths the loss, stops when it blows up, and suggests where the
-/// loss falls fastest and one tenth of where it bottoms out. The model, its gradients and mode, the
-/// caller's optimizer and torch's random state are left as they were.
+/// loss falls fastest and one tenth of where it bottoms out. Each step is the engine's (<see cref="TrainingSession"/>),
+/// so a recipe is probed with the step it trains with. The model, its gradients and mode and torch's random state are
+/// left as they were.
 /// </summary>
 /// <example><code>
 /// var result = new LrFinder(new LrFinderOptions { Steps = 100 }).Run(model, trainLoader, new OptimizerOptions { Name = "sgd", Momentum = 0.9 });
@@ -35,61 +37,75 @@ public sealed class LrFinder
     }
 
     /// <summary>
-    /// Runs the test with a fresh optimizer built from <paramref name="optimizer"/> (its lr is replaced by the sweep's;
-    /// the linear batch scaling rule is not applied: the sweep's rates are the rates used).
+    /// Runs the test on <paramref name="task"/>'s real training step (<see cref="TrainingSession.RunBatch"/>): its loss,
+    /// batch mixing, teacher, precision, channels-last, clipping and accumulation, as <paramref name="trainer"/> trains it.
+    /// One sweep point is one optimizer step: with accumulation over N batches a point trains on N batches at its rate and
+    /// records their mean loss, because the rate belongs to the update, and the update (its batch and its gradient noise)
+    /// is the effective batch's; <c>lr: auto</c> scales the result by the effective batch for the same reason.
+    /// The learning rate is set before every step (every group of every optimizer at its ratio to the first group), the
+    /// schedule is off (it would move the rate between the sweep's steps), the linear batch scaling rule is not applied
+    /// (the sweep's rates are the rates used), EMA is off (its average is never read) and a non-finite loss ends the sweep
+    /// rather than the run. The task's modules (values, gradients, mode) and libtorch's generator are put back afterwards;
+    /// the optimizers are the session's own, built fresh and disposed.
     /// </summary>
-    /// <param name="model">Trained in place for the sweep and restored afterwards; inputs go to its parameters' device.</param>
-    /// <param name="loader">Training batches (augmented as in training); its epochs repeat when it has fewer batches than steps.</param>
-    /// <param name="optimizer">The optimizer and its arguments.</param>
-    /// <param name="loss">The loss; null: cross-entropy.</param>
+    /// <param name="task">Trained in place for the sweep and restored afterwards.</param>
+    /// <param name="loader">Training batches (augmented as in training); its epochs repeat when it has fewer batches than the sweep needs.</param>
+    /// <param name="trainer">The run's engineering: optimizer, precision, accumulation, clipping, device, seed.</param>
     /// <param name="onStep">Called after every recorded step (progress).</param>
     /// <param name="cancellation">Stops the sweep after the current step; the result holds the points so far.</param>
-    public LrFinderResult Run(nn.Module<Tensor, Tensor> model, DataLoader loader, OptimizerOptions optimizer, ILoss? loss = null,
-        Action<LrFinderPoint>? onStep = null, CancellationToken cancellation = default)
+    /// <exception cref="NotSupportedException">The task steps its optimizers itself (manual optimization).</exception>
+    public LrFinderResult Run(TrainingTask task, IBatchSource loader, TrainerOptions trainer, Action<LrFinderPoint>? onStep = null,
+        CancellationToken cancellation = default)
     {
         TorchRuntime.EnsureLoaded();
-        using var snapshot = ModelSnapshot.Take(model);
-        using var rng = get_rng_state();
-        try
+        if (!task.AutomaticOptimization)
+            throw new NotSupportedException($"the LR range test sweeps the rate of the engine's optimizer step, but {task.GetType().Name} steps its optimizers itself " +
+                $"(manual optimization: {string.Join(", ", task.ConfigureOptimizers().Select(s => s.Name))}): which one to sweep, and what the others do meanwhile, " +
+                "is the task's decision. Sweep one by hand with LrFinder.Run(Func<double, double>) around your own step.");
+        if (trainer.Threads is int threads) set_num_threads(threads);
+        var options = TunerProbe.Options(trainer) with
         {
-            using var opt = OptimizerFactory.Create(model, optimizer with { Lr = Options.StartLr, BaseBatchSize = null });
-            return Sweep(model, loader, opt, loss, onStep, cancellation);
-        }
-        finally
+            Epochs = 1,
+            Schedule = new ScheduleOptions(),
+            Optimizer = trainer.Optimizer with { BaseBatchSize = null },
+            ClipGradNorm = Options.ClipGradNorm ?? trainer.ClipGradNorm,
+            EmaDecay = null,
+        };
+        int window = options.AccumulationSteps;
+        return TunerProbe.Restoring(task.Network, () =>
         {
-            snapshot.Restore();
-            set_rng_state(rng);
-        }
+            using var session = TunerProbe.Open(task, options, Options.Steps * window, Options.Steps, loader.BatchSize);
+            var ratios = Ratios(session);
+            using var batches = Batches(loader).GetEnumerator();
+            int index = 0;
+            return Run(lr =>
+            {
+                session.SetLearningRate(lr, ratios);
+                double sum = 0;
+                for (int n = 1; ; n++)
+                {
+                    batches.MoveNext();
+                    using var batch = batches.Current;
+                    var step = session.RunBatch(batch, index++);
+                    sum += step.Loss ?? double.NaN;
+                    if (step.EndedWindow) return sum / n;
+                }
+            }, onStep, cancellation);
+        });
     }
 
     /// <summary>
-    /// Runs the test with the caller's optimizer (its parameter groups' LR ratios are kept); the optimizer's state
-    /// (momentum buffers, step counts, learning rates) is saved before and loaded back after.
+    /// Runs the test on a classifier (cross-entropy, no mixing) with a fresh optimizer built from <paramref name="optimizer"/>,
+    /// on the device the model is on: the short form of <see cref="Run(TrainingTask, IBatchSource, TrainerOptions, Action{LrFinderPoint}?, CancellationToken)"/>.
     /// </summary>
-    /// <exception cref="NotSupportedException">A Lookahead optimizer: pass <see cref="OptimizerOptions"/> instead.</exception>
-    public LrFinderResult Run(nn.Module<Tensor, Tensor> model, DataLoader loader, optim.Optimizer optimizer, ILoss? loss = null,
-        Action<LrFinderPoint>? onStep = null, CancellationToken cancellation = default)
-    {
-        TorchRuntime.EnsureLoaded();
-        if (optimizer is not TorchSharp.Modules.OptimizerHelper helper)
-            throw new NotSupportedException($"the range test cannot save and restore a {optimizer.GetType().Name}'s state; pass OptimizerOptions to run it on a fresh optimizer instead.");
-        using var snapshot = ModelSnapshot.Take(model);
-        using var rng = get_rng_state();
-        var saved = new MemoryStream();
-        using (var w = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true)) helper.save_state_dict(w);
-        try
-        {
-            return Sweep(model, loader, optimizer, loss, onStep, cancellation);
-        }
-        finally
-        {
-            snapshot.Restore();
-            set_rng_state(rng);
-            saved.Position = 0;
-            using var r = new BinaryReader(saved);
-            helper.load_state_dict(r);
-        }
-    }
+    /// <param name="model">Trained in place for the sweep and restored afterwards.</param>
+    /// <param name="loader">Training batches (augmented as in training); its epochs repeat when it has fewer batches than steps.</param>
+    /// <param name="optimizer">The optimizer and its arguments (its lr is replaced by the sweep's).</param>
+    /// <param name="onStep">Called after every recorded step (progress).</param>
+    /// <param name="cancellation">Stops the sweep after the current step; the result holds the points so far.</param>
+    public LrFinderResult Run(nn.Module<Tensor, Tensor> model, DataLoader loader, OptimizerOptions optimizer,
+        Action<LrFinderPoint>? onStep = null, CancellationToken cancellation = default) =>
+        Run(TunerProbe.Classifier(model, loader.Dataset.Classes.Count), loader, TunerProbe.OnDeviceOf(model, optimizer), onStep, cancellation);
 
     /// <summary>
     /// The test over any training step: <paramref name="trainStep"/> trains one step at the given learning rate and
@@ -130,40 +146,15 @@ public sealed class LrFinder
         return new LrFinderResult(points, LrSuggestions.Steepest(points, o.SkipStart, o.SkipEnd), LrSuggestions.Minimum(points, o.SkipStart, o.SkipEnd), reason, o);
     }
 
-    LrFinderResult Sweep(nn.Module<Tensor, Tensor> model, DataLoader loader, optim.Optimizer optimizer, ILoss? loss,
-        Action<LrFinderPoint>? onStep, CancellationToken cancellation)
+    /// <summary>Each optimizer's groups' learning rates as ratios to the first optimizer's first group (what the sweep keeps).</summary>
+    static List<double[]> Ratios(TrainingSession session)
     {
-        var criterion = loss ?? new CrossEntropy();
-        var groups = optimizer.ParamGroups.ToList();
-        double first = groups[0].LearningRate;
-        var ratios = groups.Select(g => first > 0 ? g.LearningRate / first : 1.0).ToArray();
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
-        if (parameters.Count == 0) throw new ArgumentException("the model has no trainable parameters (all have requires_grad = false).");
-        var device = parameters[0].device;
-        model.train();
-        model.zero_grad(set_to_none: true);
-        using var batches = Batches(loader).GetEnumerator();
-        return Run(lr =>
-        {
-            for (int g = 0; g < groups.Count; g++) groups[g].LearningRate = lr * ratios[g];
-            batches.MoveNext();
-            using var batch = batches.Current;
-            using var scope = NewDisposeScope();
-            var x = TrainingSession.PrepareInput(batch.Images, device, null, false);
-            var y = batch.Labels.to(device);
-            var lossTensor = criterion.Forward(model.forward(x).to(float32), y);
-            double value = lossTensor.item<float>();
-            if (!double.IsFinite(value)) return value;
-            lossTensor.backward();
-            if (Options.ClipGradNorm is double max) nn.utils.clip_grad_norm_(parameters, max);
-            optimizer.step();
-            model.zero_grad(set_to_none: true);
-            return value;
-        }, onStep, cancellation);
+        double first = session.Slots[0].LearningRate;
+        return session.Slots.Select(s => s.Optimizer.ParamGroups.Select(g => first > 0 ? g.LearningRate / first : 1.0).ToArray()).ToList();
     }
 
     /// <summary>The loader's batches, epoch after epoch.</summary>
-    static IEnumerable<Batch> Batches(DataLoader loader)
+    static IEnumerable<Batch> Batches(IBatchSource loader)
     {
         for (int epoch = 0; ; epoch++)
         {
@@ -174,7 +165,7 @@ public sealed class LrFinder
                 count++;
                 yield return batch;
             }
-            if (count == 0) throw new ArgumentException($"the loader yields no batches ({loader.Dataset.Count} samples, batch size {loader.Options.BatchSize}, drop_last {loader.Options.DropLast}).");
+            if (count == 0) throw new ArgumentException($"the loader yields no batches ({loader.SampleCount} samples, batch size {loader.BatchSize}{(loader is DataLoader l ? $", drop_last {l.Options.DropLast}" : "")}).");
         }
     }
 }

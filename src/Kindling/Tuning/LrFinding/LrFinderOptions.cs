@@ -23,7 +23,7 @@ public sealed record LrFinderOptions
     /// <summary>Stop when the smoothed loss exceeds this many times the best smoothed loss.</summary>
     public double DivergenceFactor { get; init; } = 4;
 
-    /// <summary>Clip the global gradient norm during the sweep as the run will (null: no clipping).</summary>
+    /// <summary>Clip the global gradient norm during the sweep to this; null: as the trainer options clip (their clip_grad_norm).</summary>
     public double? ClipGradNorm { get; init; }
 
     /// <summary>

@@ -29,6 +29,11 @@ public sealed class GradientFlowCheck : IDoctorCheck
                 $"{frozen.Count} parameters are frozen (requires_grad = false) and will not train: {List(frozen)}.",
                 "If that is not intended (fine-tuning a frozen backbone), set requires_grad = true on them."));
 
+        // Not the engine's training step, on purpose: this check reads the loss before backward (to name the first
+        // non-finite layer, to tell a detached output) and the raw gradients of one backward. A training step would
+        // unscale, clip, step and then free those gradients, and under fp16 its first steps overflow by design (the
+        // loss scaler skips them), which would read as a fault here. The overfit and learning-rate checks train
+        // through the engine.
         using var scope = NewDisposeScope();
         using var watch = new NonFiniteForwardWatch(model);
         var (x, y) = context.FirstBatch;

@@ -7,7 +7,7 @@ namespace Kindling.Diagnostics.Doctor.Checks;
 
 /// <summary>
 /// The highest learning rate the recipe's schedule reaches (after the linear scaling rule) against the LR range
-/// test (<see cref="LrFinder"/>) on the same model, data, optimizer and loss: well above the rate where the range
+/// test (<see cref="LrFinder"/>) on the same task (its training step), data and trainer options: well above the rate where the range
 /// test's smoothed loss bottoms out (<see cref="DoctorOptions.LrAboveMinimum"/> times it), the loss has been
 /// rising for a while, so training there is unstable or diverges.
 /// </summary>
@@ -24,8 +24,7 @@ public sealed class LearningRateCheck : IDoctorCheck
     {
         var trainer = context.Subject.Trainer;
         double peak = PeakLr(context);
-        var result = new LrFinder(new LrFinderOptions { Steps = context.Options.LrFinderSteps, ClipGradNorm = trainer.ClipGradNorm })
-            .Run(context.Model, context.Loader, trainer.Optimizer, context.Loss);
+        var result = new LrFinder(new LrFinderOptions { Steps = context.Options.LrFinderSteps }).Run(context.Task, context.Loader, trainer);
         if (result.MinimumLr is not double minimum) yield break; // too few points to judge
         if (peak <= context.Options.LrAboveMinimum * minimum) yield break;
         yield return new Finding(Name, Severity.Warning,
