@@ -33,6 +33,8 @@ public static class RecipeBuilder
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
+        var model = CreateModel(resolved);
+        (resolved, var channelsLastChoice) = ChannelsLast(resolved, model);
         var trainTransform = Transform(resolved.Transforms.Train, normalization);
         var evalTransform = Transform(resolved.Transforms.Eval, normalization);
         var d = resolved.Data;
@@ -52,7 +54,6 @@ public static class RecipeBuilder
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
-        var model = CreateModel(resolved);
         Distiller? teacher = null;
         TrainerOptions trainerOptions;
         TrainingTask task;
@@ -78,7 +79,24 @@ public static class RecipeBuilder
             TrainLoader = trainLoader, ValidationLoader = validationLoader, TestLoader = testLoader,
             Model = model, Teacher = teacher, Task = task, TrainerOptions = trainerOptions,
             TrainTransform = trainTransform, EvalTransform = evalTransform, Normalization = normalization,
+            ChannelsLastChoice = channelsLastChoice,
         };
+    }
+
+    /// <summary>
+    /// <c>channels_last: auto</c> decided for <paramref name="model"/> on the recipe's device, written into the recipe, with
+    /// the reason (null when the recipe said true or false itself).
+    /// </summary>
+    public static (Recipe Recipe, string? Reason) ChannelsLast(Recipe recipe, torch.nn.Module model)
+    {
+        if (!recipe.Data.ChannelsLastIsAuto) return (recipe, null);
+        int convolutions = model.modules().Count(m => m is TorchSharp.Modules.Conv2d);
+        bool cuda = Devices.Resolve(recipe.Training.Device).type == DeviceType.CUDA;
+        var (on, why) = convolutions <= 1 ? (false, $"{recipe.Model.Name} has {(convolutions == 0 ? "no convolution" : "one convolution (a patch embedding)")}: nothing to gain")
+            : !cuda ? (true, "a convolutional model on the CPU: oneDNN's NHWC kernels are the fast path")
+            : recipe.Training.Precision != "fp32" ? (true, "a convolutional model under mixed precision on CUDA, as PyTorch advises (untested here: no GPU)")
+            : (false, "fp32 on CUDA: cuDNN gains little without tensor cores (untested here: no GPU)");
+        return (recipe with { Data = recipe.Data with { ChannelsLast = on, ChannelsLastIsAuto = false } }, $"channels_last: auto -> {(on ? "on" : "off")} ({why})");
     }
 
     /// <summary>

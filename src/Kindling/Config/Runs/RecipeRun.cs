@@ -70,6 +70,9 @@ public sealed class RecipeRun : IDisposable
     /// <summary>The eval transform.</summary>
     public ISampleTransform EvalTransform { get; internal init; } = null!;
 
+    /// <summary>How <c>channels_last: auto</c> was decided (on or off, and why); null when the recipe chose itself.</summary>
+    public string? ChannelsLastChoice { get; internal init; }
+
     /// <summary>Normalize's mean and std.</summary>
     public ChannelStatistics Normalization { get; internal init; } = null!;
 

@@ -42,7 +42,11 @@ internal sealed class RecipeBinder(RecipeErrors errors)
                 continue;
             }
             if (TryValue(property.PropertyType, RecipeSchema.IsNullable(property), value, child, out var bound))
+            {
                 property.SetValue(target, bound);
+                // A value given for a key that defaults to auto replaces the auto.
+                RecipeSchema.AutoFlag(property)?.SetValue(target, false);
+            }
         }
         return target;
     }
