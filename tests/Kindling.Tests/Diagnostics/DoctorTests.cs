@@ -47,6 +47,15 @@ public class DoctorTests
     }
 
     [Fact]
+    public void ValidatingOnTheTestSplitIsAWarningAndAHoldoutIsQuiet()
+    {
+        var f = Single(Examine(Subject() with { ValidatesOnTest = true }, slow: false, new ValidationSplitCheck()), "validation-split", Severity.Warning);
+        Assert.Contains("test split", f.Message);
+        Assert.Contains("data.validation.holdout", f.Fix);
+        Assert.Empty(Examine(Subject() with { ValidatesOnTest = false }, slow: false, new ValidationSplitCheck()).Findings);
+    }
+
+    [Fact]
     public void AModelEndingInSoftmaxIsAnError()
     {
         var f = Single(Examine(Subject(PlantedFaults.EndsInSoftmax())), "double-softmax", Severity.Error);

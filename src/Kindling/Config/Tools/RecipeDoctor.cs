@@ -15,5 +15,6 @@ public static class RecipeDoctor
         TrainTransform = run.TrainTransform,
         EvalTransform = run.EvalTransform,
         Trainer = run.TrainerOptions,
+        ValidatesOnTest = run.ValidatesOnTest,
     };
 }

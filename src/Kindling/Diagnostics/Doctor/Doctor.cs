@@ -27,7 +27,7 @@ public sealed class Doctor
     /// <summary>Every built-in check: data first, then the model on one batch, then the slow ones.</summary>
     public static IReadOnlyList<IDoctorCheck> DefaultChecks() =>
     [
-        new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
+        new ValidationSplitCheck(), new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
         new BatchNormBatchSizeCheck(), new NormWeightDecayCheck(), new DoubleSoftmaxCheck(), new InitialLossCheck(),
         new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck(), new LearningRateCheck(),
     ];

@@ -38,4 +38,7 @@ public sealed record DoctorSubject
     /// cross-entropy) and the Trainer's batch mixing.
     /// </summary>
     public TrainingTask? Task { get; init; }
+
+    /// <summary>Whether validation (best checkpoint, early stopping) runs on the test split; null: not known.</summary>
+    public bool? ValidatesOnTest { get; init; }
 }
