@@ -165,6 +165,7 @@ public sealed record Recipe
         Precision = Enum.Parse<Precision>(Training.Precision.Replace("_", ""), ignoreCase: true),
         Device = Training.Device,
         Threads = Training.Threads,
+        Tf32 = Training.Tf32,
         ChannelsLast = Data.ChannelsLast,
         Seed = Training.Seed,
         EmaDecay = Training.Ema?.Decay,

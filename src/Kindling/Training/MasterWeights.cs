@@ -9,11 +9,12 @@ namespace Kindling.Training;
 /// forward and backward, while fp32 copies of its parameters ("master weights") are what the
 /// optimizer updates. Each step the 16-bit gradients are copied into the masters, the optimizer
 /// steps in fp32, and the updated masters are cast back into the model - so small updates are not
-/// lost to 16-bit rounding. Buffers (BatchNorm statistics) stay in the model's type.
+/// lost to 16-bit rounding. Normalization layers stay in fp32, as under autocast (<see cref="Fp32Norms"/>).
 /// </summary>
 public sealed class MasterWeights : IDisposable
 {
     readonly (string Name, Parameter Model, Parameter Master)[] pairs;
+    readonly Fp32Norms norms;
 
     public MasterWeights(nn.Module model, ScalarType computeType)
     {
@@ -21,7 +22,16 @@ public sealed class MasterWeights : IDisposable
         using (no_grad())
         {
             var masters = model.named_parameters().Select(p => (p.name, p.parameter, new Parameter(p.parameter.detach().to(float32).clone(), p.parameter.requires_grad))).ToArray();
+            // The normalization layers' exact fp32 state, so the round trip through 16 bits below loses nothing.
+            var normState = model.named_modules().Where(m => Fp32Norms.IsNorm(m.module))
+                .SelectMany(m => m.module.state_dict().Select(kv => (Module: m.module, kv.Key, Value: kv.Value.detach().clone()))).ToList();
             model.to(computeType);
+            norms = new Fp32Norms(model, computeType);
+            foreach (var (module, key, value) in normState)
+            {
+                module.state_dict()[key].copy_(value);
+                value.Dispose();
+            }
             // model.to() may replace parameter objects: pair masters with the model's current ones by name.
             var current = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             pairs = masters.Select(m => (m.name, current[m.name], m.Item3)).ToArray();
@@ -65,6 +75,7 @@ public sealed class MasterWeights : IDisposable
     /// <summary>Returns the model to fp32 with the master values (at the end of training).</summary>
     public void RestoreFp32(nn.Module model)
     {
+        norms.Dispose();
         model.to(float32);
         using var _ = no_grad();
         var current = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -73,6 +84,7 @@ public sealed class MasterWeights : IDisposable
 
     public void Dispose()
     {
+        norms.Dispose();
         foreach (var (_, _, master) in pairs) master.Dispose();
     }
 }

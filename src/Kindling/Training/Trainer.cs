@@ -49,6 +49,11 @@ public sealed class Trainer
     {
         TorchRuntime.EnsureLoaded();
         if (Options.Threads is int threads) set_num_threads(threads);
+        if (Options.Tf32 is bool tf32)
+        {
+            backends.cuda.matmul.allow_tf32 = tf32;
+            backends.cudnn.allow_tf32 = tf32;
+        }
         int batches = train.Count;
         if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.SampleCount} samples, batch size {train.BatchSize}{(train is DataLoader l ? $", drop_last {l.Options.DropLast}" : "")}).");
         var monitor = MetricSpec.Resolve(task.Metrics, task.DefaultMonitor, Options.Monitor, Options.MonitorMode);

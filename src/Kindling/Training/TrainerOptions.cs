@@ -41,6 +41,13 @@ public sealed record TrainerOptions
     /// <summary>Intra-op threads for libtorch; null leaves libtorch's default (one per core).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// TF32 tensor-core math for CUDA matmuls and cuDNN convolutions (torch.backends.cuda.matmul.allow_tf32 and
+    /// torch.backends.cudnn.allow_tf32); null leaves libtorch's defaults. CPU: no effect. (TorchSharp 0.107 binds no
+    /// cudnn.benchmark, so Kindling has no key for it.)
+    /// </summary>
+    public bool? Tf32 { get; init; }
+
     /// <summary>Feed conv models NHWC-strided inputs (channels-last).</summary>
     public bool ChannelsLast { get; init; }
 

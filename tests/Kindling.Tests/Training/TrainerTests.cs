@@ -355,4 +355,26 @@ public class TrainerTests
         }
         Assert.All(File.ReadAllLines(folder.MetricsPath), line => System.Text.Json.JsonDocument.Parse(line));
     }
+
+    /// <summary>training.tf32 reaches libtorch's two TF32 switches (process-wide; no effect on the CPU, where this runs).</summary>
+    [Fact]
+    public void Tf32SetsLibtorchsSwitchesAndNullLeavesThem()
+    {
+        bool matmul = backends.cuda.matmul.allow_tf32, cudnn = backends.cudnn.allow_tf32;
+        try
+        {
+            var options = new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "sgd", Lr = 0.01 }, Device = "cpu" };
+            new Trainer(options with { Tf32 = !matmul }).Fit(Mlp(1), TinyData.Loader(TinyData.Bands(16), 16));
+            Assert.Equal(!matmul, backends.cuda.matmul.allow_tf32);
+            Assert.Equal(!matmul, backends.cudnn.allow_tf32);
+            new Trainer(options).Fit(Mlp(1), TinyData.Loader(TinyData.Bands(16), 16));
+            Assert.Equal(!matmul, backends.cuda.matmul.allow_tf32);
+            Assert.True(Kindling.Config.Recipe.Parse("training: {tf32: true}\n").ToTrainerOptions().Tf32);
+        }
+        finally
+        {
+            backends.cuda.matmul.allow_tf32 = matmul;
+            backends.cudnn.allow_tf32 = cudnn;
+        }
+    }
 }

@@ -30,6 +30,12 @@ public sealed record TrainingRecipe
     /// <summary>libtorch intra-op threads; null: one per core.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// Allow TF32 tensor-core math in CUDA matmuls and cuDNN convolutions (PyTorch's torch.backends.cuda.matmul.allow_tf32
+    /// and torch.backends.cudnn.allow_tf32); null: libtorch's defaults. No effect on the CPU.
+    /// </summary>
+    public bool? Tf32 { get; init; }
+
     /// <summary>One seed for data order, augmentation, init, dropout and batch mixing.</summary>
     public long Seed { get; init; }
 
