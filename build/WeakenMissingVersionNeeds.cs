@@ -10,6 +10,11 @@
 // patching: if any relocation refers to a symbol of a missing version, it stops with an error
 // instead (then a real newer libstdc++ is needed).
 //
+// Portable mode (for natives shipped to other machines, e.g. inside the kindling tool package):
+// the target's libstdc++ is unknown, so every need that no relocation binds is weakened, whether
+// or not this machine's libstdc++ has it. That is safe everywhere: a weak need that is present is
+// checked as before, and one that is absent was never going to be looked up.
+//
 // Idempotent: a need already weak, or present in the system's libstdc++, is left alone; nothing
 // is written when nothing needs changing. The file is replaced through a temporary copy and a
 // rename, so a hard link into the NuGet cache is broken, never written through.
@@ -31,12 +36,15 @@ public sealed class WeakenMissingVersionNeeds : Task
     /// <summary>The dependency whose missing versions to weaken, e.g. libstdc++.so.6.</summary>
     [Required] public string Dependency { get; set; } = "";
 
+    /// <summary>Weaken every unbound need on <see cref="Dependency"/>, not only those this system lacks.</summary>
+    public bool Portable { get; set; }
+
     const ushort VerFlgWeak = 0x2;
 
     public override bool Execute()
     {
         var system = FindSystemLibrary(Dependency);
-        if (system == null)
+        if (system == null && !Portable)
         {
             Log.LogWarning($"Kindling: {Dependency} not found on this system; {Library} left as it is.");
             return true;
@@ -44,18 +52,11 @@ public sealed class WeakenMissingVersionNeeds : Task
 
         var image = File.ReadAllBytes(Library);
         var elf = new Elf(image);
-        var provided = new HashSet<string>(new Elf(File.ReadAllBytes(system)).VersionDefinitions());
-        var missing = elf.VersionNeeds()
-            .Where(n => n.File == Dependency && !provided.Contains(n.Name) && (n.Flags & VerFlgWeak) == 0)
-            .ToList();
-        if (missing.Count == 0)
-        {
-            Log.LogMessage(MessageImportance.Low, $"Kindling: {Path.GetFileName(Library)} loads against {system} as it is.");
-            return true;
-        }
-
+        var provided = system == null ? new HashSet<string>() : new HashSet<string>(new Elf(File.ReadAllBytes(system)).VersionDefinitions());
         var bound = elf.RelocatedSymbolVersions();
-        foreach (var need in missing)
+        var strong = elf.VersionNeeds().Where(n => n.File == Dependency && (n.Flags & VerFlgWeak) == 0).ToList();
+        // Missing here and bound: no flag helps, this machine needs a newer libstdc++.
+        foreach (var need in strong.Where(n => system != null && !provided.Contains(n.Name)))
         {
             if (bound.TryGetValue(need.Index, out var symbol))
             {
@@ -63,6 +64,18 @@ public sealed class WeakenMissingVersionNeeds : Task
                              $"does not provide {need.Name}. Install a libstdc++ from GCC 13 or newer (e.g. the libstdc++6 package of a newer release).");
                 return false;
             }
+        }
+        var missing = strong
+            .Where(n => !bound.ContainsKey(n.Index) && (Portable || !provided.Contains(n.Name)))
+            .ToList();
+        if (missing.Count == 0)
+        {
+            Log.LogMessage(MessageImportance.Low, $"Kindling: {Path.GetFileName(Library)} loads against {system ?? Dependency} as it is.");
+            return true;
+        }
+
+        foreach (var need in missing)
+        {
             var flags = (ushort)(need.Flags | VerFlgWeak);
             image[need.FlagsOffset] = (byte)flags;
             image[need.FlagsOffset + 1] = (byte)(flags >> 8);
@@ -75,8 +88,9 @@ public sealed class WeakenMissingVersionNeeds : Task
         // Same size and time as the package's file, so incremental builds see it as up to date
         // instead of copying (and patching) it again.
         File.SetLastWriteTimeUtc(Library, stamp);
-        Log.LogMessage(MessageImportance.High,
-            $"Kindling: marked {string.Join(", ", missing.Select(m => m.Name))} weak in {Library} ({system} lacks them; no symbol binds them).");
+        Log.LogMessage(MessageImportance.High, Portable
+            ? $"Kindling: marked {string.Join(", ", missing.Select(m => m.Name))} weak in {Library} (portable: no symbol binds them, so any libstdc++ may lack them)."
+            : $"Kindling: marked {string.Join(", ", missing.Select(m => m.Name))} weak in {Library} ({system} lacks them; no symbol binds them).");
         return true;
     }
 

@@ -14,15 +14,16 @@ public sealed record NativeLoadDiagnosis(bool Loaded, string LibraryPath, string
     static readonly string LibraryFile =
         OperatingSystem.IsWindows() ? "LibTorchSharp.dll" : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
 
-    /// <summary>Loads libLibTorchSharp from where TorchSharp will look first (next to TorchSharp.dll) and reports the outcome.</summary>
+    /// <summary>Loads libLibTorchSharp from where TorchSharp will find it and reports the outcome.</summary>
     public static NativeLoadDiagnosis Run()
     {
         var dir = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location) ?? AppContext.BaseDirectory;
-        var path = Path.Combine(dir, LibraryFile);
-        if (!File.Exists(path))
-            return new(false, path, $"{LibraryFile} is not in {dir}", null,
-                "Build with a runtime identifier so NuGet's native files are copied (Kindling's Directory.Build.props sets linux-x64), " +
-                "and reference TorchSharp-cpu (or build with -p:KindlingTorch=cuda). Then run `dotnet build` again.");
+        var candidates = Candidates(dir).ToList();
+        var path = candidates.FirstOrDefault(File.Exists);
+        if (path is null)
+            return new(false, candidates[0], $"{LibraryFile} is not in {dir} nor in its runtimes/{PortableRid}/native/", null,
+                "Reference TorchSharp-cpu (Kindling.Core does; or build Kindling with -p:KindlingTorch=cuda) and build for this platform " +
+                $"({PortableRid}), so NuGet's native files are copied. Then run `dotnet build` again.");
         try
         {
             NativeLibrary.Load(path);
@@ -37,6 +38,23 @@ public sealed record NativeLoadDiagnosis(bool Loaded, string LibraryPath, string
             return new(false, path, e.Message, null, $"{path} is not a native library for this platform ({RuntimeInformation.RuntimeIdentifier}); restore for the right runtime identifier.");
         }
     }
+
+    /// <summary>
+    /// Where the library is, first match wins: next to TorchSharp.dll (a build with a runtime identifier, as Kindling's own
+    /// projects and the kindling tool), else runtimes/RID/native/ (a project built without one, such as a plain
+    /// `dotnet new console` referencing the Kindling.Core package; the host finds it there through the deps.json).
+    /// </summary>
+    static IEnumerable<string> Candidates(string dir)
+    {
+        yield return Path.Combine(dir, LibraryFile);
+        foreach (var rid in new[] { RuntimeInformation.RuntimeIdentifier, PortableRid }.Distinct())
+            yield return Path.Combine(dir, "runtimes", rid, "native", LibraryFile);
+    }
+
+    /// <summary>The portable runtime identifier NuGet packages use for this OS and architecture (linux-x64, osx-arm64, ...).</summary>
+    static string PortableRid =>
+        (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" +
+        RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
 
     /// <summary>Turns the dynamic loader's message into a diagnosis with the fix.</summary>
     public static NativeLoadDiagnosis FromLoaderError(string path, string loaderError)
