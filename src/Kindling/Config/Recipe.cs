@@ -160,6 +160,7 @@ public sealed record Recipe
         LabelSmoothing = Loss.LabelSmoothing,
         AccumulationSteps = Training.AccumulationSteps,
         ClipGradNorm = Training.ClipGradNorm,
+        ClipGradNormType = Training.ClipGradNormType,
         ClipGradValue = Training.ClipGradValue,
         NonFinite = Enum.Parse<NonFiniteAction>(Training.NonFinite, ignoreCase: true),
         Precision = Enum.Parse<Precision>(Training.Precision.Replace("_", ""), ignoreCase: true),

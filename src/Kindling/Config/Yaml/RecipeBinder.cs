@@ -114,6 +114,8 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             if (type == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) { value = i; return true; }
             if (type == typeof(long) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) { value = l; return true; }
             if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) { value = d; return true; }
+            // PyTorch spells it float('inf') and YAML .inf; range checks decide where infinity is allowed (a norm type).
+            if (type == typeof(double) && text.ToLowerInvariant() is "inf" or ".inf" or "+inf" or "+.inf" or "infinity") { value = double.PositiveInfinity; return true; }
             if (type == typeof(bool) && text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE") { value = text.StartsWith('t') || text.StartsWith('T'); return true; }
         }
         errors.Add(path, $"{Describe(node)} is not {Expected(type)}{At(node)}.");

@@ -52,7 +52,7 @@ internal static class RecipeWriter
     }
 
     // "R" keeps every digit, so a written recipe reads back to the same doubles.
-    static string Number(double d) => d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+    static string Number(double d) => double.IsPositiveInfinity(d) ? "inf" : d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     static YamlScalarNode Plain(string text) => new(text) { Style = ScalarStyle.Plain };
 
