@@ -42,6 +42,32 @@ public class LossFixtureTests
         for (int i = 0; i < expected.Length; i++) Close(expected[i], none[i], $"sample {i}");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    public void CrossEntropyWithClassWeightsAndLabelSmoothing(double eps)
+    {
+        var logits = Matrix("logits");
+        var labels = Labels("labels");
+        var weight = root.GetProperty("class_weight").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Close(Expected($"ce_w_ls{eps:0.0#}_mean"), new CrossEntropy(eps, weight: weight).Forward(logits, labels).item<double>(), "weighted mean");
+        Close(Expected($"ce_w_ls{eps:0.0#}_sum"), new CrossEntropy(eps, nn.Reduction.Sum, weight).Forward(logits, labels).item<double>(), "weighted sum");
+        var none = new CrossEntropy(eps, nn.Reduction.None, weight).Forward(logits, labels).data<double>().ToArray();
+        var expected = root.GetProperty("expected").GetProperty($"ce_w_ls{eps:0.0#}_none").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        for (int i = 0; i < expected.Length; i++) Close(expected[i], none[i], $"weighted, sample {i}");
+    }
+
+    [Fact]
+    public void BalancedClassWeightsAreScikitLearns()
+    {
+        // 6 samples, 3 classes counted 3, 2, 1: 6 / (3 x count).
+        Assert.Equal([6.0 / 9, 1.0, 2.0], ClassWeights.Balanced([3, 2, 1]));
+        var e = Assert.Throws<ArgumentException>(() => ClassWeights.Balanced([3, 0, 1]));
+        Assert.Contains("class 1 has no training samples", e.Message);
+        Assert.Throws<ArgumentException>(() => new CrossEntropy(weight: [1.0, 2.0]).Forward(Matrix("logits"), Labels("labels")));
+    }
+
     [Fact]
     public void SeedsLabelSmoothingFormulaIsPyTorchs() =>
         Close(Expected("seed_label_smoothing_0.1"), new CrossEntropy(0.1).Forward(Matrix("logits"), Labels("labels")).item<double>(), "seed formula");

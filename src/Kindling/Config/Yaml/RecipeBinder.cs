@@ -68,6 +68,12 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             if (TryValue(typeof(IReadOnlyList<double>), false, node, path, out var list)) { value = new ChannelValues { Values = (IReadOnlyList<double>)list! }; return true; }
             return false;
         }
+        if (underlying == typeof(ClassWeightValues))
+        {
+            if (node is YamlScalarNode { Value: "balanced" }) { value = ClassWeightValues.Balanced; return true; }
+            if (TryValue(typeof(IReadOnlyList<double>), false, node, path, out var weights)) { value = new ClassWeightValues { Values = (IReadOnlyList<double>)weights! }; return true; }
+            return false;
+        }
         if (underlying == typeof(IReadOnlyList<TransformStep>)) return TryTransforms(node, path, out value);
         if (underlying == typeof(IReadOnlyList<double>) || underlying == typeof(IReadOnlyList<int>) || underlying == typeof(IReadOnlyList<string>))
         {
@@ -186,6 +192,7 @@ internal sealed class RecipeBinder(RecipeErrors errors)
         : type == typeof(IReadOnlyList<int>) ? "a list of integers such as [30, 60]"
         : type == typeof(IReadOnlyList<string>) ? "a list of names"
         : type == typeof(ChannelValues) ? "auto or a list of numbers (one per channel)"
+        : type == typeof(ClassWeightValues) ? "balanced or a list of numbers (one per class)"
         : RecipeSchema.IsSection(type) ? $"a section with keys {string.Join(", ", RecipeSchema.Keys(type).Select(k => k.Key))}"
         : type.Name;
 
