@@ -20,7 +20,7 @@ public sealed record TrainerOptions
     /// </summary>
     public int AccumulationSteps { get; init; } = 1;
 
-    /// <summary>Clip the global gradient norm (L2) to this; the pre-clip norm is reported.</summary>
+    /// <summary>Clip the global gradient norm (of <see cref="ClipGradNormType"/>, L2 by default) to this; the pre-clip norm is reported.</summary>
     public double? ClipGradNorm { get; init; }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed record TrainingRecipe
     /// <summary>Batches whose gradients are summed before one optimizer step.</summary>
     public int AccumulationSteps { get; init; } = 1;
 
-    /// <summary>Clip the global gradient L2 norm to this; null: no clipping.</summary>
+    /// <summary>Clip the global gradient norm (of clip_grad_norm_type, L2 by default) to this; null: no clipping.</summary>
     public double? ClipGradNorm { get; init; }
 
     /// <summary>The norm clip_grad_norm measures (PyTorch's norm_type): 2, 1, any p > 0, or <c>inf</c> (the largest absolute element).</summary>
