@@ -17,7 +17,7 @@ public sealed partial class ArchitectureTests
         ["Runtime"],
         ["Data"],
         ["Models"],
-        ["Optim", "Losses", "Metrics"],
+        ["Optim", "Losses", "Metrics", "Autograd"],
         ["Training"],
         ["Generative", "SelfSupervised", "Distributed"],
         ["Reporting"],

@@ -117,6 +117,8 @@ public sealed record Recipe
         ScheduleValidation.Validate(Schedule, e, "schedule");
         Loss.Validate(e, "loss");
         Distillation.Validate(e, "distillation");
+        if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
+            e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         CheckTask(e);
@@ -160,6 +162,7 @@ public sealed record Recipe
         LabelSmoothing = Loss.LabelSmoothing,
         AccumulationSteps = Training.AccumulationSteps,
         ClipGradNorm = Training.ClipGradNorm,
+        ClipGradNormType = Training.ClipGradNormType,
         ClipGradValue = Training.ClipGradValue,
         NonFinite = Enum.Parse<NonFiniteAction>(Training.NonFinite, ignoreCase: true),
         Precision = Enum.Parse<Precision>(Training.Precision.Replace("_", ""), ignoreCase: true),

@@ -26,7 +26,8 @@ public static class OptimizerFactory
             "sgd" => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, g.Lr, o.Momentum, o.Dampening, g.WeightDecay, o.Nesterov)), groups[0].Lr, o.Momentum, o.Dampening, groups[0].WeightDecay, o.Nesterov),
             "adam" or "adamw" => new Adam(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, g.Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, g.WeightDecay, o.Amsgrad)),
                 groups[0].Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, groups[0].WeightDecay, o.Amsgrad, decoupled_weight_decay: name == "adamw"),
-            "adagrad" => optim.Adagrad(groups.Select(g => new Adagrad.ParamGroup(g.Parameters, g.Lr, o.LrDecay, g.WeightDecay, 0, o.Eps ?? 1e-10)), groups[0].Lr, o.LrDecay, groups[0].WeightDecay, 0, o.Eps ?? 1e-10),
+            "adagrad" => optim.Adagrad(groups.Select(g => new Adagrad.ParamGroup(g.Parameters, g.Lr, o.LrDecay, g.WeightDecay, o.InitialAccumulatorValue, o.Eps ?? 1e-10)),
+                groups[0].Lr, o.LrDecay, groups[0].WeightDecay, o.InitialAccumulatorValue, o.Eps ?? 1e-10),
             // Kindling's Adam/AdamW (see Adam.cs, AdamUpdate.cs) and RAdam (see RAdam.cs) replace TorchSharp's steps.
             "radam" => new RAdam(groups.Select(g => new TorchSharp.Modules.RAdam.ParamGroup(g.Parameters, g.Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, g.WeightDecay)), groups[0].Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, groups[0].WeightDecay),
             "nadam" => optim.NAdam(groups.Select(g => new NAdam.ParamGroup(g.Parameters, g.Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, g.WeightDecay, o.MomentumDecay)), groups[0].Lr, o.Beta1, o.Beta2, o.Eps ?? 1e-8, groups[0].WeightDecay, o.MomentumDecay),

@@ -2,8 +2,8 @@ namespace Kindling.Optim;
 
 /// <summary>
 /// An optimizer as a recipe names it, with PyTorch's arguments (recipes spell them as PyTorch does:
-/// lr, momentum, dampening, nesterov, betas, eps, weight_decay, amsgrad, lr_decay, alpha, centered,
-/// momentum_decay). Values an optimizer does not use are ignored by it.
+/// lr, momentum, dampening, nesterov, betas, eps, weight_decay, amsgrad, lr_decay, initial_accumulator_value,
+/// alpha, centered, momentum_decay). Values an optimizer does not use are ignored by it.
 /// </summary>
 public sealed record OptimizerOptions
 {
@@ -25,6 +25,9 @@ public sealed record OptimizerOptions
 
     /// <summary>Adagrad's learning-rate decay.</summary>
     public double LrDecay { get; init; }
+
+    /// <summary>Adagrad's initial_accumulator_value: the starting sum of squared gradients (0 as PyTorch; larger damps the first steps).</summary>
+    public double InitialAccumulatorValue { get; init; }
 
     /// <summary>RMSprop's smoothing constant.</summary>
     public double Alpha { get; init; } = 0.99;

@@ -251,6 +251,7 @@ public sealed class Trainer
         if (o.MaxConsecutiveSkips < 1) throw new ArgumentOutOfRangeException(nameof(o), o.MaxConsecutiveSkips, "max consecutive skips must be >= 1.");
         if (o.AccumulationSteps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.AccumulationSteps, "accumulation steps must be >= 1.");
         if (o.ClipGradNorm is <= 0) throw new ArgumentOutOfRangeException(nameof(o), o.ClipGradNorm, "clip_grad_norm must be > 0.");
+        if (!(o.ClipGradNormType > 0)) throw new ArgumentOutOfRangeException(nameof(o), o.ClipGradNormType, "clip_grad_norm_type must be > 0 (2 is the usual L2 norm; infinity is the max norm).");
         if (o.ClipGradValue is <= 0) throw new ArgumentOutOfRangeException(nameof(o), o.ClipGradValue, "clip_grad_value must be > 0.");
         if (o.MonitorMode is not (null or "min" or "max")) throw new ArgumentException($"monitor mode '{o.MonitorMode}' is not known: expected 'min' or 'max'.");
         if (o.TopK < 1) throw new ArgumentOutOfRangeException(nameof(o), o.TopK, "top_k must be >= 1.");

@@ -20,8 +20,14 @@ public sealed record TrainerOptions
     /// </summary>
     public int AccumulationSteps { get; init; } = 1;
 
-    /// <summary>Clip the global gradient norm (L2) to this; the pre-clip norm is reported.</summary>
+    /// <summary>Clip the global gradient norm (of <see cref="ClipGradNormType"/>, L2 by default) to this; the pre-clip norm is reported.</summary>
     public double? ClipGradNorm { get; init; }
+
+    /// <summary>
+    /// The p of the p-norm that <see cref="ClipGradNorm"/> clips (PyTorch's clip_grad_norm_ norm_type): 2 by default,
+    /// <see cref="double.PositiveInfinity"/> for the largest absolute gradient element. The reported pre-clip norm is this norm.
+    /// </summary>
+    public double ClipGradNormType { get; init; } = 2;
 
     /// <summary>Clip every gradient element to [-v, v].</summary>
     public double? ClipGradValue { get; init; }

@@ -163,7 +163,7 @@ public sealed class TrainingSession : IDisposable
         timer?.PhaseEnd(StepPhase.Optimizer);
         foreach (var c in callbacks) c.OnBeforeOptimizerStep(State, step.Batch + 1, slot.Named);
         timer?.PhaseEnd(StepPhase.Logging);
-        double? norm = slot.ClipGradNorm is double max ? nn.utils.clip_grad_norm_(slot.Parameters, max)
+        double? norm = slot.ClipGradNorm is double max ? nn.utils.clip_grad_norm_(slot.Parameters, max, Options.ClipGradNormType)
             : Options.NonFinite != NonFiniteAction.Off ? GlobalNorm(slot.Parameters) : null;
         if (Options.ClipGradValue is double clip) nn.utils.clip_grad_value_(slot.Parameters, clip);
         if (ReferenceEquals(slot, Slots[0])) firstSlotNorm = norm;

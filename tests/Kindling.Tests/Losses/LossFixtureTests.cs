@@ -31,15 +31,36 @@ public class LossFixtureTests
     [InlineData(0.0)]
     [InlineData(0.1)]
     [InlineData(0.3)]
-    public void CrossEntropyWithLabelSmoothing(double eps)
+    public void CrossEntropyWithLabelSmoothing(double eps) => CrossEntropyMatches("ce", eps, null);
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    public void CrossEntropyWithClassWeightsAndLabelSmoothing(double eps) =>
+        CrossEntropyMatches("ce_w", eps, root.GetProperty("class_weight").EnumerateArray().Select(x => x.GetDouble()).ToArray());
+
+    /// <summary>Mean, sum and per-sample losses against the fixture's <paramref name="prefix"/>_ls{eps}_{reduction} cases.</summary>
+    void CrossEntropyMatches(string prefix, double eps, double[]? weight)
     {
         var logits = Matrix("logits");
         var labels = Labels("labels");
-        Close(Expected($"ce_ls{eps:0.0#}_mean"), new CrossEntropy(eps).Forward(logits, labels).item<double>(), "mean");
-        Close(Expected($"ce_ls{eps:0.0#}_sum"), new CrossEntropy(eps, nn.Reduction.Sum).Forward(logits, labels).item<double>(), "sum");
-        var none = new CrossEntropy(eps, nn.Reduction.None).Forward(logits, labels).data<double>().ToArray();
-        var expected = root.GetProperty("expected").GetProperty($"ce_ls{eps:0.0#}_none").EnumerateArray().Select(x => x.GetDouble()).ToArray();
-        for (int i = 0; i < expected.Length; i++) Close(expected[i], none[i], $"sample {i}");
+        string key = $"{prefix}_ls{eps:0.0#}";
+        Close(Expected(key + "_mean"), new CrossEntropy(eps, weight: weight).Forward(logits, labels).item<double>(), key + " mean");
+        Close(Expected(key + "_sum"), new CrossEntropy(eps, nn.Reduction.Sum, weight).Forward(logits, labels).item<double>(), key + " sum");
+        var none = new CrossEntropy(eps, nn.Reduction.None, weight).Forward(logits, labels).data<double>().ToArray();
+        var expected = root.GetProperty("expected").GetProperty(key + "_none").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        for (int i = 0; i < expected.Length; i++) Close(expected[i], none[i], $"{key}, sample {i}");
+    }
+
+    [Fact]
+    public void BalancedClassWeightsAreScikitLearns()
+    {
+        // 6 samples, 3 classes counted 3, 2, 1: 6 / (3 x count).
+        Assert.Equal([6.0 / 9, 1.0, 2.0], ClassWeights.Balanced([3, 2, 1]));
+        var e = Assert.Throws<ArgumentException>(() => ClassWeights.Balanced([3, 0, 1]));
+        Assert.Contains("class 1 has no training samples", e.Message);
+        Assert.Throws<ArgumentException>(() => new CrossEntropy(weight: [1.0, 2.0]).Forward(Matrix("logits"), Labels("labels")));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class OptimizerFixtureTests
             Name = c.GetProperty("optimizer").GetString()!,
             Lr = D("lr", 1e-3), Momentum = D("momentum", 0), Dampening = D("dampening", 0), Nesterov = B("nesterov"),
             Beta1 = betas[0], Beta2 = betas[1], Eps = a.TryGetProperty("eps", out var eps) ? eps.GetDouble() : null,
-            WeightDecay = D("weight_decay", 0), Amsgrad = B("amsgrad"), LrDecay = D("lr_decay", 0), Alpha = D("alpha", 0.99),
+            WeightDecay = D("weight_decay", 0), Amsgrad = B("amsgrad"), LrDecay = D("lr_decay", 0), InitialAccumulatorValue = D("initial_accumulator_value", 0), Alpha = D("alpha", 0.99),
             Centered = B("centered"), MomentumDecay = D("momentum_decay", 4e-3),
             Lookahead = c.TryGetProperty("lookahead", out var la) ? new LookaheadOptions(la.GetProperty("k").GetInt32(), la.GetProperty("alpha").GetDouble()) : null,
         };

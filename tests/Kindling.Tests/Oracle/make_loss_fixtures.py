@@ -30,6 +30,18 @@ seed_ls = (-smoothed * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
 assert abs(seed_ls.item() - cases["ce_ls0.1_mean"]) < 1e-12
 cases["seed_label_smoothing_0.1"] = seed_ls.item()
 
+# Class weights with label smoothing: PyTorch 1.13's weighted mean divides the NLL part by the sum of the targets'
+# weights and the smoothing part, -(w * log_softmax).sum(1) / K, by the same sum.
+class_weight = torch.tensor([0.5, 2.0, 1.0, 3.0, 0.25]).double()
+for eps in [0.0, 0.1, 0.3]:
+    for red in ["mean", "sum", "none"]:
+        cases[f"ce_w_ls{eps}_{red}"] = F.cross_entropy(logits, labels, weight=class_weight, label_smoothing=eps, reduction=red).tolist()
+logp = F.log_softmax(logits, dim=1)
+w_y = class_weight[labels]
+by_hand = (1 - 0.1) * (-(w_y * logp.gather(1, labels.unsqueeze(1)).squeeze(1)).sum() / w_y.sum()) \
+    + 0.1 * (-(logp * class_weight).sum(1).sum() / w_y.sum()) / K
+assert abs(by_hand.item() - cases["ce_w_ls0.1_mean"]) < 1e-12
+
 cases["bce_logits_mean"] = F.binary_cross_entropy_with_logits(bin_logits, bin_targets).item()
 cases["bce_logits_pos_weight_mean"] = F.binary_cross_entropy_with_logits(bin_logits, bin_targets, pos_weight=pos_weight).item()
 cases["bce_logits_sum"] = F.binary_cross_entropy_with_logits(bin_logits, bin_targets, reduction="sum").item()
@@ -45,7 +57,7 @@ for alpha, T in [(0.5, 4.0), (0.1, 2.0), (1.0, 1.0)]:
 
 out = {"torch": torch.__version__, "logits": logits.tolist(), "teacher": teacher.tolist(), "labels": labels.tolist(),
        "labels_b": labels_b.tolist(), "lam": lam, "bin_logits": bin_logits.tolist(), "bin_targets": bin_targets.tolist(),
-       "pos_weight": pos_weight.tolist(), "expected": cases}
+       "pos_weight": pos_weight.tolist(), "class_weight": class_weight.tolist(), "expected": cases}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "losses", "losses.json")
 json.dump(out, open(path, "w"), indent=1)
 print("wrote", path)

@@ -94,6 +94,8 @@ cases = [
      lambda w, b: NAdam2(groups(w, b, 0.0), lr=0.01, momentum_decay=0.004)),
     ("rmsprop", {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.001},
      lambda w, b: O.RMSprop(groups(w, b, 0.001), lr=0.01, alpha=0.9, momentum=0.5, centered=True)),
+    ("adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "weight_decay": 0.001},
+     lambda w, b: O.Adagrad(groups(w, b, 0.001), lr=0.1, initial_accumulator_value=0.5)),
 ]
 out = []
 for i, (name, args, make) in enumerate(cases):

@@ -5,6 +5,7 @@ using Kindling.Training.Tasks;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
+using Kindling.Losses;
 using Kindling.Models;
 using Kindling.Runtime;
 using TorchSharp;
@@ -50,7 +51,7 @@ public static class RecipeBuilder
             // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
             Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
         };
-        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform);
+        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, TrainSampler(d, train, resolved.Training.Seed));
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
@@ -62,7 +63,7 @@ public static class RecipeBuilder
             (resolved, teacher) = Teacher(resolved, normalization);
             trainerOptions = resolved.ToTrainerOptions();
             // Validate() has checked the name: the catalog has it.
-            task = TaskCatalog.Find(resolved.Task)!.Create(new TaskParts(resolved, model, data.Classes, teacher, trainerOptions));
+            task = TaskCatalog.Find(resolved.Task)!.Create(new TaskParts(resolved, model, data.Classes, teacher, trainerOptions) { Train = train });
         }
         catch
         {
@@ -239,6 +240,18 @@ public static class RecipeBuilder
             InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
         },
     };
+
+    /// <summary>
+    /// data.sampler: null for <c>random</c> (the loader's own order); for <c>weighted</c>, a WeightedRandomSampler whose
+    /// sample weights are their class's balanced weight, so each class is drawn equally often on average.
+    /// </summary>
+    internal static ISampler? TrainSampler(DataRecipe d, IImageDataset train, long seed)
+    {
+        if (d.Sampler != "weighted") return null;
+        if (!train.HasLabels) throw new RecipeException("recipe", [$"data.sampler: weighted balances classes, and {d.Spec} has no labels; use random."]);
+        var classWeight = ClassWeights.Balanced(train.CountPerClass());
+        return new WeightedRandomSampler(train.GetLabels().Select(label => classWeight[label]).ToArray(), train.Count, replacement: true, seed: seed);
+    }
 
     static string TeacherPath(DistillationRecipe d)
     {

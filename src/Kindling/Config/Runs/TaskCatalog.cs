@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using Kindling.Config.Sections;
 using Kindling.Config.Yaml;
+using Kindling.Data.Datasets;
+using Kindling.Losses;
 using Kindling.Training;
 using Kindling.Training.Tasks;
 
@@ -56,9 +59,18 @@ public static class TaskCatalog
         e.Add(path, $"'{metric}' is not a metric of the {entry.Name} task{(close is null ? "" : $" (did you mean '{close}'?)")}; expected one of {string.Join(", ", names)}.");
     }
 
+    /// <summary>loss.class_weight as numbers: the list, or balanced weights from the training split's class counts.</summary>
+    internal static IReadOnlyList<double>? ClassWeightsOf(ClassWeightValues? weights, IImageDataset? train) => weights switch
+    {
+        null => null,
+        { IsBalanced: false } => weights.Values,
+        _ when train is null => throw new InvalidOperationException("loss.class_weight: balanced needs the training split; build the task with TaskParts.Train."),
+        _ => ClassWeights.Balanced(train.CountPerClass()),
+    };
+
     static TrainingTask ClassificationParts(TaskParts p)
     {
-        var options = ClassificationOptions.From(p.Options);
+        var options = ClassificationOptions.From(p.Options) with { ClassWeights = ClassWeightsOf(p.Recipe.Loss.ClassWeight, p.Train) };
         return p.Teacher is null ? new ClassificationTask(p.Model, p.Classes.Count, options) : new DistillationTask(p.Model, p.Classes.Count, p.Teacher, options);
     }
 }

@@ -43,6 +43,16 @@ public sealed record DataRecipe
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
+    /// The training loader's sampler: <c>random</c> (the order <see cref="Shuffle"/> gives) or <c>weighted</c> (PyTorch's
+    /// WeightedRandomSampler with each sample weighted by its class's balanced weight, drawn with replacement, as many
+    /// per epoch as the split holds: every class is seen equally often on average).
+    /// </summary>
+    public string Sampler { get; init; } = "random";
+
+    /// <summary>The samplers <see cref="Sampler"/> may name.</summary>
+    public static IReadOnlyList<string> Samplers { get; } = ["random", "weighted"];
+
+    /// <summary>
     /// Deliver NHWC-strided batches and train the model channels-last; <c>auto</c> (the default): on for a convolutional
     /// model on the CPU, where oneDNN's NHWC convolutions are the fast path (the seed CNN trains 1.17x PyTorch's speed
     /// channels-last against 0.92x NCHW), and under mixed precision on CUDA; off otherwise (a ViT has one convolution,
@@ -74,6 +84,7 @@ public sealed record DataRecipe
         Validation.Validate(e, path + ".validation");
         e.Check(TrainSubset is null or >= 1, path + ".train_subset", TrainSubset, "a count of images >= 1, or null for the whole training split");
         e.Check(BatchSize >= 1, path + ".batch_size", BatchSize, ">= 1");
+        e.OneOf(path + ".sampler", Sampler, Samplers, "sampler");
         e.Check(EvalBatchSize is null or >= 1, path + ".eval_batch_size", EvalBatchSize, ">= 1 or null");
         e.Check(NumWorkers >= 0, path + ".num_workers", NumWorkers, ">= 0");
         e.Check(PrefetchFactor is null or >= 1, path + ".prefetch_factor", PrefetchFactor, ">= 1 or null");

@@ -40,6 +40,9 @@ public sealed record OptimizerRecipe
     /// <summary>Adagrad lr_decay.</summary>
     public double LrDecay { get; init; }
 
+    /// <summary>Adagrad initial_accumulator_value (the starting sum of squared gradients).</summary>
+    public double InitialAccumulatorValue { get; init; }
+
     /// <summary>RMSprop smoothing constant.</summary>
     public double Alpha { get; init; } = 0.99;
 
@@ -72,6 +75,7 @@ public sealed record OptimizerRecipe
         WeightDecay = WeightDecay,
         Amsgrad = Amsgrad,
         LrDecay = LrDecay,
+        InitialAccumulatorValue = InitialAccumulatorValue,
         Alpha = Alpha,
         Centered = Centered,
         MomentumDecay = MomentumDecay,
@@ -92,6 +96,7 @@ public sealed record OptimizerRecipe
         e.Check(Eps is null or > 0, path + ".eps", Eps, "a value > 0 or null");
         e.Check(WeightDecay >= 0, path + ".weight_decay", WeightDecay, ">= 0");
         e.Check(LrDecay >= 0, path + ".lr_decay", LrDecay, ">= 0");
+        e.Check(InitialAccumulatorValue >= 0 && double.IsFinite(InitialAccumulatorValue), path + ".initial_accumulator_value", InitialAccumulatorValue, ">= 0");
         e.Check(Alpha is >= 0 and < 1, path + ".alpha", Alpha, "a value in [0, 1)");
         e.Check(MomentumDecay >= 0, path + ".momentum_decay", MomentumDecay, ">= 0");
         e.Check(BaseBatchSize is null or >= 1, path + ".base_batch_size", BaseBatchSize, ">= 1 or null");

@@ -12,8 +12,11 @@ public sealed record TrainingRecipe
     /// <summary>Batches whose gradients are summed before one optimizer step.</summary>
     public int AccumulationSteps { get; init; } = 1;
 
-    /// <summary>Clip the global gradient L2 norm to this; null: no clipping.</summary>
+    /// <summary>Clip the global gradient norm (of clip_grad_norm_type, L2 by default) to this; null: no clipping.</summary>
     public double? ClipGradNorm { get; init; }
+
+    /// <summary>The norm clip_grad_norm measures (PyTorch's norm_type): 2, 1, any p > 0, or <c>inf</c> (the largest absolute element).</summary>
+    public double ClipGradNormType { get; init; } = 2;
 
     /// <summary>Clip every gradient element to [-v, v]; null: no clipping.</summary>
     public double? ClipGradValue { get; init; }
@@ -62,6 +65,7 @@ public sealed record TrainingRecipe
         e.Check(Epochs >= 1, path + ".epochs", Epochs, ">= 1");
         e.Check(AccumulationSteps >= 1, path + ".accumulation_steps", AccumulationSteps, ">= 1");
         e.Check(ClipGradNorm is null or > 0, path + ".clip_grad_norm", ClipGradNorm, "a value > 0 or null");
+        e.Check(ClipGradNormType > 0, path + ".clip_grad_norm_type", ClipGradNormType, "a value > 0 or inf");
         e.Check(ClipGradValue is null or > 0, path + ".clip_grad_value", ClipGradValue, "a value > 0 or null");
         e.OneOf(path + ".non_finite", NonFinite, NonFiniteActions, "non-finite action");
         e.OneOf(path + ".precision", Precision, Precisions, "precision");

@@ -72,6 +72,12 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             if (TryValue(typeof(IReadOnlyList<double>), false, node, path, out var list)) { value = new ChannelValues { Values = (IReadOnlyList<double>)list! }; return true; }
             return false;
         }
+        if (underlying == typeof(ClassWeightValues))
+        {
+            if (node is YamlScalarNode { Value: "balanced" }) { value = ClassWeightValues.Balanced; return true; }
+            if (TryValue(typeof(IReadOnlyList<double>), false, node, path, out var weights)) { value = new ClassWeightValues { Values = (IReadOnlyList<double>)weights! }; return true; }
+            return false;
+        }
         if (underlying == typeof(IReadOnlyList<TransformStep>)) return TryTransforms(node, path, out value);
         if (underlying == typeof(IReadOnlyList<double>) || underlying == typeof(IReadOnlyList<int>) || underlying == typeof(IReadOnlyList<string>))
         {
@@ -118,6 +124,8 @@ internal sealed class RecipeBinder(RecipeErrors errors)
             if (type == typeof(int) && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) { value = i; return true; }
             if (type == typeof(long) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) { value = l; return true; }
             if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) { value = d; return true; }
+            // PyTorch spells it float('inf') and YAML .inf; range checks decide where infinity is allowed (a norm type).
+            if (type == typeof(double) && text.ToLowerInvariant() is "inf" or ".inf" or "+inf" or "+.inf" or "infinity") { value = double.PositiveInfinity; return true; }
             if (type == typeof(bool) && text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE") { value = text.StartsWith('t') || text.StartsWith('T'); return true; }
         }
         errors.Add(path, $"{Describe(node)} is not {Expected(type)}{At(node)}.");
@@ -188,6 +196,7 @@ internal sealed class RecipeBinder(RecipeErrors errors)
         : type == typeof(IReadOnlyList<int>) ? "a list of integers such as [30, 60]"
         : type == typeof(IReadOnlyList<string>) ? "a list of names"
         : type == typeof(ChannelValues) ? "auto or a list of numbers (one per channel)"
+        : type == typeof(ClassWeightValues) ? "balanced or a list of numbers (one per class)"
         : RecipeSchema.IsSection(type) ? $"a section with keys {string.Join(", ", RecipeSchema.Keys(type).Select(k => k.Key))}"
         : type.Name;
 

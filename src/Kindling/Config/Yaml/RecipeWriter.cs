@@ -32,6 +32,8 @@ internal static class RecipeWriter
         null => Plain("null"),
         ChannelValues { IsAuto: true } => Plain("auto"),
         ChannelValues c => Flow(c.Values.Select(v => Value(v))),
+        ClassWeightValues { IsBalanced: true } => Plain("balanced"),
+        ClassWeightValues w => Flow(w.Values.Select(v => Value(v))),
         IReadOnlyList<TransformStep> steps => new YamlSequenceNode(steps.Select(Step)),
         string s => s is "" or "~" or "null" or "Null" or "NULL" ? new YamlScalarNode(s) { Style = ScalarStyle.DoubleQuoted } : new YamlScalarNode(s),
         bool b => Plain(b ? "true" : "false"),
@@ -52,7 +54,7 @@ internal static class RecipeWriter
     }
 
     // "R" keeps every digit, so a written recipe reads back to the same doubles.
-    static string Number(double d) => d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+    static string Number(double d) => double.IsPositiveInfinity(d) ? "inf" : d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     static YamlScalarNode Plain(string text) => new(text) { Style = ScalarStyle.Plain };
 

@@ -8,6 +8,9 @@ public sealed record ClassificationOptions
     /// <summary>Cross-entropy's label smoothing (PyTorch's label_smoothing).</summary>
     public double LabelSmoothing { get; init; }
 
+    /// <summary>Cross-entropy's class weights (PyTorch's weight, one per class; e.g. <see cref="Losses.ClassWeights.Balanced"/>); null: all 1. Training loss only: validation reports the plain loss.</summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
+
     /// <summary>Batch-level Mixup/CutMix; null: none.</summary>
     public IBatchMix? BatchMix { get; init; }
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Kindling.Training.Tasks;
 
 /// <summary>
-/// Image classification: cross-entropy with label smoothing, Mixup/CutMix on whole batches, train accuracy (mixed
+/// Image classification: cross-entropy with label smoothing and class weights, Mixup/CutMix on whole batches, train accuracy (mixed
 /// over both targets under mixing), and validation by <see cref="Evaluator"/>: loss, accuracy, top-k and macro F1
 /// (its <see cref="EvalResult"/>, with the confusion matrix, is the validation's details).
 /// </summary>
@@ -23,7 +23,9 @@ public class ClassificationTask : TrainingTask
         Model = model;
         NumClasses = numClasses;
         Options = options ?? new ClassificationOptions();
-        criterion = new CrossEntropy(Options.LabelSmoothing);
+        if (Options.ClassWeights is { } w && w.Count != numClasses)
+            throw new ArgumentException($"{w.Count} class weights for {numClasses} classes: give one weight per class.", nameof(options));
+        criterion = new CrossEntropy(Options.LabelSmoothing, weight: Options.ClassWeights);
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
