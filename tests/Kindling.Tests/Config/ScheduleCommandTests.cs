@@ -88,5 +88,7 @@ public class ScheduleCommandTests
         Assert.Equal(ScheduleTraceSteps(recipe), json.RootElement.GetArrayLength());
     }
 
-    static int ScheduleTraceSteps(Kindling.Config.Recipe r) => Kindling.Config.Runs.ScheduleTrace.StepsPerEpoch(r, 60000) * r.Training.Epochs;
+    // Fashion-MNIST's 60,000 training images less the recipe's holdout.
+    static int ScheduleTraceSteps(Kindling.Config.Recipe r) =>
+        Kindling.Config.Runs.ScheduleTrace.StepsPerEpoch(r, 60000 - (int)r.Data.Validation.Holdout) * r.Training.Epochs;
 }
