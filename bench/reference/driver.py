@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Kindling against PyTorch on this machine, in one go: each case runs Kindling and PyTorch alternately
 (A B A B ..., --repeats each), then prints the medians, the ratio Kindling/PyTorch of the medians with
-the min-max of the paired ratios, and writes the results table (markdown, ready to paste into the
-README, and JSON).
+the min-max of the paired ratios, and writes the results table (markdown, ready to paste into
+docs/performance.md, and JSON).
 
     /usr/bin/python3 bench/reference/driver.py                 # every default case, ~35 min on a quiet 2-core machine
     /usr/bin/python3 bench/reference/driver.py --quick         # fewer steps, 2 repeats, no fashion: a few minutes

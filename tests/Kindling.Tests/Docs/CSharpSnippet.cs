@@ -31,8 +31,36 @@ static class CSharpSnippet
         return match.Groups[1].Value;
     }
 
+    /// <summary>The marker a ```csharp block starts with when it is a fragment, not a program: <c>// doctest: skip: REASON</c>.</summary>
+    public const string SkipMarker = "// doctest: skip:";
+
+    /// <summary>
+    /// Every ```csharp block of <paramref name="markdownFile"/> (relative to the root), with the line its code starts on
+    /// (1-based) and, for a block whose first line is <see cref="SkipMarker"/>, the reason it is not compiled.
+    /// </summary>
+    public static IReadOnlyList<(int Line, string Source, string? SkipReason)> Blocks(string markdownFile)
+    {
+        var text = File.ReadAllText(Path.Combine(Root(), markdownFile)).Replace("\r\n", "\n");
+        var blocks = new List<(int, string, string?)>();
+        foreach (Match m in new Regex("^```csharp\n(.*?)\n```", RegexOptions.Singleline | RegexOptions.Multiline).Matches(text))
+        {
+            var source = m.Groups[1].Value;
+            int line = text.Take(m.Groups[1].Index).Count(c => c == '\n') + 1;
+            var first = source.Split('\n', 2)[0].Trim();
+            blocks.Add((line, source, first.StartsWith(SkipMarker, StringComparison.Ordinal) ? first[SkipMarker.Length..].Trim() : null));
+        }
+        return blocks;
+    }
+
     /// <summary>Compiles <paramref name="source"/> as a program (top-level statements allowed) and returns its assembly; compile errors fail with their lines.</summary>
     public static Assembly Compile(string source, string name)
+    {
+        var image = Emit(source, name);
+        return AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image));
+    }
+
+    /// <summary>Compiles <paramref name="source"/> as a program without loading it: the image's bytes; compile errors fail with their lines.</summary>
+    public static byte[] Emit(string source, string name)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var tree = CSharpSyntaxTree.ParseText(source, parse, path: name + ".cs");
@@ -49,8 +77,7 @@ static class CSharpSnippet
         var emitted = compilation.Emit(stream);
         var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
         if (!emitted.Success) throw new InvalidOperationException($"{name} does not compile:\n{string.Join("\n", errors)}");
-        stream.Position = 0;
-        return AssemblyLoadContext.Default.LoadFromStream(stream);
+        return stream.ToArray();
     }
 
     const string ImplicitUsings = """
