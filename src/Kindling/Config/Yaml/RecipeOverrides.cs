@@ -37,7 +37,7 @@ internal static class RecipeOverrides
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             if (i == keys.Length - 1)
             {
-                node.Children[new YamlScalarNode(keys[i])] = Parse(text);
+                if (Parse(text, path, errors) is { } value) node.Children[new YamlScalarNode(keys[i])] = value;
                 return;
             }
             if (!RecipeSchema.IsSection(type))
@@ -57,10 +57,20 @@ internal static class RecipeOverrides
         }
     }
 
-    static YamlNode Parse(string text)
+    // An unclosed list or mapping ("[0.2", "{name: sgd") is the usual slip; the value is one line, so the column is what helps.
+    static YamlNode? Parse(string text, string path, RecipeErrors errors)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            errors.Add($"--set {path}", $"'{text}' is not valid YAML at column {e.Start.Column}: {e.InnerException?.Message ?? e.Message} " +
+                "(close a list with ']' and a mapping with '}}', e.g. [0.1, 0.2] or {{name: sgd}}).");
+            return null;
+        }
         return stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
     }
 }
