@@ -64,7 +64,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         var result = Evaluator.Evaluate(pipeline.Model, loader, pipeline.Classes.Count, Devices.Resolve(recipe.Training.Device), recipe.Training.TopK);
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
                 checkpoint = settings.Checkpoint, data = data.Name, split = settings.Split, samples = result.Samples,
                 accuracy = result.Accuracy, loss = result.Loss, top_k = result.TopK, k = result.K, macro_f1 = result.Report.Macro.F1,

@@ -61,7 +61,7 @@ sealed class PredictCommand : Command<PredictCommand.Settings>
             if (!settings.Json)
                 Console.WriteLine($"{path}: " + string.Join(", ", top.Select(t => $"{t.Class} {t.Probability:P1}")));
         }
-        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(results));
+        if (settings.Json) Console.WriteLine(CliJson.Serialize(results));
         return 0;
     }
 }

@@ -162,7 +162,7 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
     {
         var options = r.Manifest.Options;
         var ranked = r.Manifest.Trials.OrderBy(t => t.Metric is double v ? (options.Mode == "max" ? -v : v) : double.PositiveInfinity).ThenBy(t => t.Id);
-        return JsonSerializer.Serialize(new
+        return CliJson.Serialize(new
         {
             folder = r.Folder,
             interrupted = r.Interrupted,
@@ -179,6 +179,6 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
                 metric = t.Metric,
                 error = t.Error,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true });
+        }, indented: true);
     }
 }

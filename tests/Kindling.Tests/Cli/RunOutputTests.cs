@@ -97,4 +97,26 @@ public class RunOutputTests
         Assert.Contains("model", CheckpointFile.Read(last).Keys);
         Assert.Empty(Directory.GetFiles(Path.Combine(run, "checkpoints"), "*.tmp-*"));
     }
+
+    [Fact]
+    public void EvalJsonOfANaNModelWritesItsMetrics()
+    {
+        using var tmp = new TempDir();
+        var recipe = TinyRecipe(tmp, 1);
+        var run = Path.Combine(tmp.Path, "run");
+        var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--plain", "--no-doctor");
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        // A diverged model: every weight NaN.
+        var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
+        var sections = CheckpointFile.Read(checkpoint);
+        var state = NamedTensors.FromBytes(sections["model"]);
+        foreach (var t in state.Values.Where(t => t.is_floating_point())) t.fill_(double.NaN);
+        sections["model"] = NamedTensors.ToBytes(state.Select(kv => (kv.Key, kv.Value)));
+        CheckpointFile.Write(checkpoint, sections);
+
+        (code, output, error) = CliRunner.Kindling("eval", "--checkpoint", checkpoint, "--split", "train", "--json");
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("NaN", json.RootElement.GetProperty("loss").GetString());
+    }
 }
