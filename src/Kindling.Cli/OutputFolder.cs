@@ -30,6 +30,7 @@ static class OutputFolder
                                          $"Continue that run with `kindling {verb} --resume {path}`, start over with --overwrite (clears the folder first), or choose another --out.");
             Clear(full, path);
         }
+        bool existed = Directory.Exists(full);
         try
         {
             Directory.CreateDirectory(full);
@@ -37,6 +38,8 @@ static class OutputFolder
             var probe = Path.Combine(full, $".kindling-write-test-{Environment.ProcessId}");
             File.WriteAllBytes(probe, [0]);
             File.Delete(probe);
+            // The command creates it when it starts writing; a recipe or spec refused before then leaves nothing behind.
+            if (!existed) Directory.Delete(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

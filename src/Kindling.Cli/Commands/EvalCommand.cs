@@ -46,7 +46,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         TorchRuntime.EnsureLoaded();
         var (recipe, pipeline) = CheckpointModel.Load(settings.Checkpoint);
         var spec = settings.Data ?? recipe.Data.Spec;
-        var data = DataSpec.Parse(spec).Open(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) });
+        var data = DataSpec.Parse(spec).Open(recipe.Data.WithResize(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) }));
         // A folder given to eval (a held-out set of class folders) is the data to evaluate: without a test split it is used whole.
         var splitName = settings.Split ?? (data.Test is null && settings.Data is not null ? "train" : "test");
         if (settings.Split is null && splitName == "train")

@@ -29,7 +29,7 @@ public static class RecipeBuilder
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         RequireNoAuto(recipe);
-        var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
+        var data = DataSpec.Parse(recipe.Data.Spec).Open(recipe.Data.WithResize(open));
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
