@@ -10,10 +10,8 @@ public class EvalPredictInputTests
     public void EvalTakesAFolderWholeRefusesOtherClassNamesAndPredictGoesPastABadFile()
     {
         using var tmp = new TempDir();
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, epochs: 1);
         var pictures = Path.Combine(tmp.Path, "pictures");
-        TinyPictures.Write(pictures, 8);
-        var recipe = Path.Combine(tmp.Path, "tiny.yaml");
-        File.WriteAllText(recipe, TinyPictures.Recipe(pictures, epochs: 1, holdout: 6) + "\n  threads: 1\nlogging:\n  tensorboard: false\n  plots: false\n");
         var run = Path.Combine(tmp.Path, "run");
         var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--plain", "--no-doctor");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");

@@ -10,20 +10,11 @@ namespace Kindling.Tests.Cli;
 [Collection("Console")]
 public class RunOutputTests
 {
-    static string TinyRecipe(TempDir tmp, int epochs)
-    {
-        var pictures = Path.Combine(tmp.Path, "pictures");
-        if (!Directory.Exists(pictures)) TinyPictures.Write(pictures, 8);
-        var recipe = Path.Combine(tmp.Path, "tiny.yaml");
-        File.WriteAllText(recipe, TinyPictures.Recipe(pictures, epochs, holdout: 6) + "\n  threads: 1\nlogging:\n  tensorboard: false\n  plots: false\n");
-        return recipe;
-    }
-
     [Fact]
     public void OutThatIsAFileOrCannotBeWrittenIsAUsageError()
     {
         using var tmp = new TempDir();
-        var recipe = TinyRecipe(tmp, 1);
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, 1);
         var file = Path.Combine(tmp.Path, "notes.txt");
         File.WriteAllText(file, "keep me");
         var (code, _, error) = CliRunner.Kindling("train", "--config", recipe, "--out", file, "--plain");
@@ -40,7 +31,7 @@ public class RunOutputTests
     public void NonEmptyRunFolderIsRefusedUnlessOverwrite()
     {
         using var tmp = new TempDir();
-        var recipe = TinyRecipe(tmp, 1);
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, 1);
         var run = Path.Combine(tmp.Path, "run");
         Directory.CreateDirectory(Path.Combine(run, "checkpoints"));
         File.WriteAllText(Path.Combine(run, "checkpoints", "best.ckpt"), "an earlier run's model");
@@ -72,7 +63,7 @@ public class RunOutputTests
     public void DiskFullAfterTheFirstEpochKeepsItsCheckpointAndSaysHowToResume()
     {
         using var tmp = new TempDir();
-        var recipe = TinyRecipe(tmp, 3);
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, 3);
         var run = Path.Combine(tmp.Path, "run");
         var last = Path.Combine(run, "checkpoints", "last.ckpt");
         // Once epoch 1's last.ckpt exists, every checkpoint write fails part-way, as on a full disk.
@@ -102,7 +93,7 @@ public class RunOutputTests
     public void EvalJsonOfANaNModelWritesItsMetrics()
     {
         using var tmp = new TempDir();
-        var recipe = TinyRecipe(tmp, 1);
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, 1);
         var run = Path.Combine(tmp.Path, "run");
         var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--plain", "--no-doctor");
         Assert.True(code == 0, $"exit {code}: {error}\n{output}");

@@ -13,11 +13,8 @@ public class SigtermTests
     public void SigtermSavesTheLastCheckpointAndPrintsTheResumeCommand()
     {
         using var tmp = new TempDir();
-        var pictures = Path.Combine(tmp.Path, "pictures");
-        TinyPictures.Write(pictures, 8);
-        var recipe = Path.Combine(tmp.Path, "tiny.yaml");
         // Far more epochs than the test waits for: only the signal ends this run.
-        File.WriteAllText(recipe, TinyPictures.Recipe(pictures, epochs: 5000, holdout: 6) + "\n  threads: 1\nlogging:\n  tensorboard: false\n  plots: false\n");
+        var recipe = TinyPictures.WriteQuietRun(tmp.Path, epochs: 5000);
         var run = Path.Combine(tmp.Path, "run");
         var last = Path.Combine(run, "checkpoints", "last.ckpt");
 
