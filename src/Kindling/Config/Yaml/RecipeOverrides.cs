@@ -67,8 +67,10 @@ internal static class RecipeOverrides
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            errors.Add($"--set {path}", $"'{text}' is not valid YAML at column {e.Start.Column}: {e.InnerException?.Message ?? e.Message} " +
-                "(close a list with ']' and a mapping with '}}', e.g. [0.1, 0.2] or {{name: sgd}}).");
+            // The value is one line: a place past its end (line 2) means it ended before a list or mapping was closed.
+            var where = e.Start.Line > 1 ? "it ends before a list or mapping is closed" : $"at column {e.Start.Column}";
+            errors.Add($"--set {path}", $"'{text}' is not valid YAML ({where}): {e.InnerException?.Message ?? e.Message} " +
+                "Close a list with ']' and a mapping with '}', e.g. [0.1, 0.2] or {name: sgd}.");
             return null;
         }
         return stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
