@@ -31,6 +31,11 @@ static class CliErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return Usage;
         }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return Usage;
+        }
         catch (Kindling.Config.RecipeException e)
         {
             Console.Error.WriteLine(e.Message);
@@ -44,6 +49,12 @@ static class CliErrors
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a folder that turned read-only mid-run: the message names the file; no stack trace.
+            Console.Error.WriteLine($"error: could not read or write a file: {e.Message}");
             return Failure;
         }
     }

@@ -54,7 +54,7 @@ sealed class DataCommand : Command<DataCommand.Settings>
         bool labelled = data.Train.HasLabels;
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { spec = spec.ToString(), name = data.Name, labelled, splits, classes = data.Classes }));
+            Console.WriteLine(CliJson.Serialize(new { spec = spec.ToString(), name = data.Name, labelled, splits, classes = data.Classes }));
             return 0;
         }
         // Bound to the current Console.Out (not Spectre's process-wide console), so redirected output is honoured.

@@ -24,8 +24,8 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         public string? Data { get; init; }
 
         [CommandOption("--split")]
-        [Description("test (default) or train.")]
-        public string Split { get; init; } = "test";
+        [Description("test or train (default: test; with --data, a data set without a test split, such as a folder of class folders, is evaluated whole).")]
+        public string? Split { get; init; }
 
         [CommandOption("--json")]
         [Description("Print one JSON object.")]
@@ -37,7 +37,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
 
         public override ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
-            : Split is not ("test" or "train") ? ValidationResult.Error($"--split must be test or train, not '{Split}'.")
+            : Split is not (null or "test" or "train") ? ValidationResult.Error($"--split must be test or train, not '{Split}'.")
             : ValidationResult.Success();
     }
 
@@ -46,11 +46,24 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         TorchRuntime.EnsureLoaded();
         var (recipe, pipeline) = CheckpointModel.Load(settings.Checkpoint);
         var spec = settings.Data ?? recipe.Data.Spec;
-        var data = DataSpec.Parse(spec).Open(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) });
-        var split = settings.Split == "train" ? data.Train
+        var data = DataSpec.Parse(spec).Open(recipe.Data.WithResize(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) }));
+        // A folder given to eval (a held-out set of class folders) is the data to evaluate: without a test split it is used whole.
+        var splitName = settings.Split ?? (data.Test is null && settings.Data is not null ? "train" : "test");
+        if (settings.Split is null && splitName == "train")
+            Console.Error.WriteLine($"{data.Name} has no test split: evaluating all its {data.Train.Count:N0} images.");
+        var split = splitName == "train" ? data.Train
             : data.Test ?? throw new ArgumentException($"{data.Name} has no test split; use --split train or another --data.");
         if (split.Classes.Count != pipeline.Classes.Count)
             throw new ArgumentException($"{data.Name} has {split.Classes.Count} classes but the checkpoint's model predicts {pipeline.Classes.Count}.");
+        // Labels are positions: the same count under other names (or another order) would score the model against the
+        // wrong classes and print plausible, meaningless numbers.
+        if (!split.Classes.SequenceEqual(pipeline.Classes))
+        {
+            var differ = Enumerable.Range(0, split.Classes.Count).Where(i => split.Classes[i] != pipeline.Classes[i]).Take(5)
+                .Select(i => $"label {i} is '{split.Classes[i]}' in the data but '{pipeline.Classes[i]}' in the checkpoint");
+            throw new ArgumentException($"{data.Name}'s classes are not the checkpoint's: {string.Join("; ", differ)}. " +
+                                        "Evaluate on data with the classes the model was trained on (same names, same order).");
+        }
         if (split.Shape != pipeline.InputShape)
             throw new ArgumentException($"{data.Name} images are {split.Shape} but the model takes {pipeline.InputShape}.");
         if (settings.Fuse)
@@ -64,16 +77,16 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
         var result = Evaluator.Evaluate(pipeline.Model, loader, pipeline.Classes.Count, Devices.Resolve(recipe.Training.Device), recipe.Training.TopK);
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
-                checkpoint = settings.Checkpoint, data = data.Name, split = settings.Split, samples = result.Samples,
+                checkpoint = settings.Checkpoint, data = data.Name, split = splitName, samples = result.Samples,
                 accuracy = result.Accuracy, loss = result.Loss, top_k = result.TopK, k = result.K, macro_f1 = result.Report.Macro.F1,
                 weighted_f1 = result.Report.Weighted.F1, ece = result.CalibrationError,
                 per_class = pipeline.Classes.Select((c, i) => new { @class = c, precision = result.Report.PerClass[i].Precision, recall = result.Report.PerClass[i].Recall, f1 = result.Report.PerClass[i].F1, support = result.Report.PerClass[i].Support }),
             }));
             return 0;
         }
-        Console.WriteLine($"{data.Name} ({settings.Split}, {result.Samples:N0} images): accuracy {result.Accuracy:P2}, top-{result.K} {result.TopK:P2}, loss {result.Loss:F4}, macro F1 {result.Report.Macro.F1:F4}, ECE {result.CalibrationError:F4}");
+        Console.WriteLine($"{data.Name} ({splitName}, {result.Samples:N0} images): accuracy {result.Accuracy:P2}, top-{result.K} {result.TopK:P2}, loss {result.Loss:F4}, macro F1 {result.Report.Macro.F1:F4}, ECE {result.CalibrationError:F4}");
         var table = new Table().AddColumns("class", "precision", "recall", "F1", "support");
         for (int i = 0; i < pipeline.Classes.Count; i++)
         {

@@ -55,7 +55,7 @@ sealed class ExportCommand : Command<ExportCommand.Settings>
             : PyTorchStateDict.Save(model, modelName, settings.Out).Count;
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
                 checkpoint = settings.Checkpoint, format, @out = settings.Out, model = modelName, classes = pipeline.Classes.Count,
                 input = new[] { shape.Channels, shape.Height, shape.Width }, entries,

@@ -79,7 +79,7 @@ sealed class FuseCommand : Command<FuseCommand.Settings>
 
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
                 checkpoint = settings.Checkpoint, against = settings.Against, batch = settings.Batch, rounds = settings.Rounds, threads = get_num_threads(),
                 folded = plan.Pairs.Select(p => new { layer = p.Layer, norm = p.Norm }),

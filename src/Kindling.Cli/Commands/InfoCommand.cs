@@ -22,7 +22,7 @@ sealed class InfoCommand : Command<InfoCommand.Settings>
         if (!diagnosis.Loaded)
         {
             if (settings.Json)
-                Console.WriteLine(JsonSerializer.Serialize(new { loaded = false, library = diagnosis.LibraryPath, cause = diagnosis.LoaderError, missing_version = diagnosis.MissingVersion, fix = diagnosis.Fix }));
+                Console.WriteLine(CliJson.Serialize(new { loaded = false, library = diagnosis.LibraryPath, cause = diagnosis.LoaderError, missing_version = diagnosis.MissingVersion, fix = diagnosis.Fix }));
             else
                 Console.Error.WriteLine(diagnosis.ToString());
             return CliErrors.Failure;
@@ -30,7 +30,7 @@ sealed class InfoCommand : Command<InfoCommand.Settings>
         var r = TorchRuntime.Report();
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
                 loaded = true, torchsharp = r.TorchSharpVersion, libtorch = r.LibTorchVersion, intra_op_threads = r.IntraOpThreads,
                 inter_op_threads = r.InterOpThreads, logical_cores = r.LogicalCores, cuda_available = r.CudaAvailable,

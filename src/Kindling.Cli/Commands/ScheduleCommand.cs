@@ -48,7 +48,7 @@ sealed class ScheduleCommand : Command<ScheduleCommand.Settings>
         if (settings.Out is { } png) SchedulePlot.Save(points, png, $"{recipe.Schedule.Name} ({recipe.Optimizer.Name}, {Path.GetFileName(settings.Config)})");
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(points));
+            Console.WriteLine(CliJson.Serialize(points));
             return 0;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });

@@ -48,7 +48,7 @@ sealed class SummaryCommand : Command<SummaryCommand.Settings>
         var summary = Summarize(info.Name, chw, settings.Classes, settings.Batch);
         if (settings.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            Console.WriteLine(CliJson.Serialize(new
             {
                 model = info.Name,
                 input = summary.InputShape,

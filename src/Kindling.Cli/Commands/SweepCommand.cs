@@ -77,6 +77,10 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
         [Description("The sweep folder (default: runs/sweep-<recipe>-<time>).")]
         public string? Out { get; init; }
 
+        [CommandOption("--overwrite")]
+        [Description("Clear a previous sweep's --out folder and start over (without it a non-empty folder is refused).")]
+        public bool Overwrite { get; init; }
+
         [CommandOption("--resume <DIR>")]
         [Description("Continue the sweep in DIR: finished trials are kept, a trial cut off continues from its last checkpoint.")]
         public string? Resume { get; init; }
@@ -88,7 +92,7 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
         public override ValidationResult Validate()
         {
             bool specified = Config is not null || Set.Length > 0 || Grid.Length > 0 || Random is not null || Range.Length > 0 || Choice.Length > 0
-                || Out is not null || EpochsBudget is not null || Halving;
+                || Out is not null || EpochsBudget is not null || Halving || Overwrite;
             if (Resume is not null)
                 return specified ? ValidationResult.Error("--resume continues a sweep with its own recipe, trials and options: drop the other options.") : ValidationResult.Success();
             if (Grid.Length > 0 && (Random is not null || Range.Length > 0 || Choice.Length > 0))
@@ -128,6 +132,7 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
                     Halving = settings.Halving, Eta = settings.Eta, MinEpochs = settings.MinEpochs,
                 };
                 var folder = settings.Out ?? RunFolder.NewPath("runs", "sweep-" + Path.GetFileNameWithoutExtension(path));
+                OutputFolder.Prepare(folder, settings.Overwrite, "sweep");
                 sweep = Sweep.Create(folder, recipe, spec, options, path);
             }
         }
@@ -157,7 +162,7 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
     {
         var options = r.Manifest.Options;
         var ranked = r.Manifest.Trials.OrderBy(t => t.Metric is double v ? (options.Mode == "max" ? -v : v) : double.PositiveInfinity).ThenBy(t => t.Id);
-        return JsonSerializer.Serialize(new
+        return CliJson.Serialize(new
         {
             folder = r.Folder,
             interrupted = r.Interrupted,
@@ -174,6 +179,6 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
                 metric = t.Metric,
                 error = t.Error,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true });
+        }, indented: true);
     }
 }

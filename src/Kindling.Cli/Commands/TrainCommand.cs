@@ -45,6 +45,10 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Continue the run in this folder from its last checkpoint.")]
         public string? Resume { get; init; }
 
+        [CommandOption("--overwrite")]
+        [Description("Clear a previous run's --out folder and start over (without it a non-empty folder is refused).")]
+        public bool Overwrite { get; init; }
+
         [CommandOption("--plain")]
         [Description("Plain progress lines instead of the live display.")]
         public bool Plain { get; init; }
@@ -70,8 +74,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         public bool NoDoctor { get; init; }
 
         public override ValidationResult Validate() =>
-            Resume is not null && (Config is not null || Set.Length > 0 || Out is not null)
-                ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set and --out.")
+            Resume is not null && (Config is not null || Set.Length > 0 || Out is not null || Overwrite)
+                ? ValidationResult.Error("--resume continues a run with its own recipe and folder: drop --config, --set, --out and --overwrite.")
                 : GradMonitorEvery < 1 ? ValidationResult.Error($"--grad-monitor-every must be at least 1; got {GradMonitorEvery}.")
                 : ValidationResult.Success();
     }
@@ -81,6 +85,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
     /// <summary>Trains as `kindling train` does; <paramref name="adjust"/> changes the loaded recipe first (`kindling distill` sets the teacher).</summary>
     internal static int Run(Settings settings, Func<Recipe, Recipe>? adjust = null)
     {
+        var verb = settings is DistillCommand.Settings ? "distill" : "train";
         TorchRuntime.EnsureLoaded();
         RunFolder folder;
         Recipe recipe;
@@ -96,7 +101,9 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             var path = settings.Config ?? RecipeLocator.Find();
             recipe = Recipe.Load(path, settings.Set);
-            folder = RunFolder.Create(settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path)));
+            var root = settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path));
+            OutputFolder.Prepare(root, settings.Overwrite, verb);
+            folder = RunFolder.Create(root);
         }
 
         if (adjust is not null) recipe = adjust(recipe);
@@ -148,6 +155,16 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
                     ? LiveProgress.Run(display => training.Fit([.. extra, display], interrupt.Token, Adjust))
                     : training.Fit([.. extra, new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token, Adjust);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A full disk or a folder that turned read-only: checkpoints are written to a temporary file and renamed,
+                // so the one from the previous epoch is intact and the run continues from it.
+                log.WriteLine($"error: the run could not write its files: {e.Message}");
+                log.WriteLine(File.Exists(folder.LastCheckpoint)
+                    ? $"the last good checkpoint is kept ({folder.LastCheckpoint}); free some space, then resume with: kindling {verb} --resume {folder.Root}"
+                    : $"no checkpoint had been written yet; free some space, then start again with --out {folder.Root} --overwrite.");
+                return CliErrors.Failure;
+            }
             finally
             {
                 if (monitor is not null) DiagnosticsOutput.Gradients(monitor, Console.Out);
@@ -157,7 +174,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
 
         if (result.EndReason == "interrupted")
         {
-            log.WriteLine($"stopped. Resume with: kindling train --resume {folder.Root}");
+            log.WriteLine($"stopped. Resume with: kindling {verb} --resume {folder.Root}");
             return Interrupted;
         }
 

@@ -35,14 +35,14 @@ static class DoctorPrinter
                           (report.ChecksSkipped.Count > 0 ? $" (skipped: {string.Join(", ", report.ChecksSkipped)})" : ""));
     }
 
-    public static string Json(DoctorReport report) => JsonSerializer.Serialize(new
+    public static string Json(DoctorReport report) => CliJson.Serialize(new
     {
         errors = report.Of(Kindling.Diagnostics.Doctor.Severity.Error).Count(),
         warnings = report.Of(Kindling.Diagnostics.Doctor.Severity.Warning).Count(),
         findings = report.Findings.Select(f => new { check = f.Check, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, fix = f.Fix }),
         checks_run = report.ChecksRun,
         checks_skipped = report.ChecksSkipped,
-    }, new JsonSerializerOptions { WriteIndented = true });
+    }, indented: true);
 
     static string Severity(Severity s) => s switch
     {

@@ -51,4 +51,17 @@ static class TinyPictures
           epochs: {epochs}
           device: cpu
         """;
+
+    /// <summary>
+    /// Eight pictures a class under root/pictures and root/tiny.yaml training on them (6 held out) on one thread, without
+    /// TensorBoard or plots: the smallest run a CLI test can start. Returns the recipe's path.
+    /// </summary>
+    public static string WriteQuietRun(string root, int epochs)
+    {
+        var pictures = Path.Combine(root, "pictures");
+        if (!Directory.Exists(pictures)) Write(pictures, 8);
+        var recipe = Path.Combine(root, "tiny.yaml");
+        File.WriteAllText(recipe, Recipe(pictures, epochs, holdout: 6) + "\n  threads: 1\nlogging:\n  tensorboard: false\n  plots: false\n");
+        return recipe;
+    }
 }

@@ -25,6 +25,17 @@ public class RecipeBuilderTests
     }
 
     [Fact]
+    public void ClassNamesOfTheWrongCountAreRefusedWithTheDataSetsNames()
+    {
+        string[] classes = ["cat", "dog", "fox"];
+        var train = new InMemoryImageDataset("tiny", new byte[3 * 4], [0, 1, 2], classes, new ImageShape(1, 2, 2));
+        var data = new DataSplits("tiny", train, null, classes);
+        var e = Assert.Throws<RecipeException>(() => RecipeBuilder.Resolve(Recipe.Parse("", ["data.classes=[a, b]"]), data, Stats));
+        Assert.Contains("data.classes: 2 names given, but tiny has 3 classes (cat, dog, fox); remove data.classes to take the data's, or give 3 names.", e.Errors);
+        Assert.Equal(classes, RecipeBuilder.Resolve(Recipe.Parse(""), data, Stats).Data.Classes);
+    }
+
+    [Fact]
     public void ExplicitListsAreUsedAsWritten()
     {
         var r = Recipe.Parse("transforms:\n  eval: [to_tensor, {normalize: {std: [0.5]}}]\n  train: [to_tensor]\n");

@@ -55,4 +55,15 @@ public class RecipeOverrideTests
         Assert.Equal(5, r.Schedule.T0);
         Assert.Equal(2, r.Schedule.TMult);
     }
+
+    [Fact]
+    public void UnclosedYamlInSetOrFileIsARecipeErrorWithItsPlace()
+    {
+        var e = Assert.Throws<RecipeException>(() => Recipe.Parse(Base, ["optimizer.lr=[0.2", "optimizer={name: sgd", "optimizer.momentum=0.8"]));
+        Assert.Equal(2, e.Errors.Count);
+        Assert.Contains(e.Errors, l => l.StartsWith("--set optimizer.lr: '[0.2' is not valid YAML (it ends before a list or mapping is closed)", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, l => l.StartsWith("--set optimizer: '{name: sgd' is not valid YAML (it ends before a list or mapping is closed)", StringComparison.Ordinal));
+        var file = Assert.Throws<RecipeException>(() => Recipe.Parse("optimizer:\n  lr: [0.2", source: "bad.yaml"));
+        Assert.StartsWith("not valid YAML at line 3, column 1", Assert.Single(file.Errors));
+    }
 }

@@ -30,7 +30,7 @@ public static class RecipeBuilder
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         RequireNoAuto(recipe);
-        var data = DataSpec.Parse(recipe.Data.Spec).Open(open);
+        var data = DataSpec.Parse(recipe.Data.Spec).Open(recipe.Data.WithResize(open));
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
@@ -218,7 +218,17 @@ public static class RecipeBuilder
     }
 
     /// <summary>The recipe with what came from the data written in (mean/std, classes, and the model's classes, channels and side) and the monitored metric.</summary>
-    public static Recipe Resolve(Recipe recipe, DataSplits data, ChannelStatistics normalization) => recipe with
+    public static Recipe Resolve(Recipe recipe, DataSplits data, ChannelStatistics normalization)
+    {
+        // data.classes names the data's classes (the builder writes them in); a list of another length would build a
+        // classifier of the wrong width and name its outputs wrongly, so it is refused rather than replaced.
+        if (recipe.Data.Classes is { } given && given.Count != data.Classes.Count)
+            throw new RecipeException("recipe", [$"data.classes: {given.Count} names given, but {data.Name} has {data.Classes.Count} classes " +
+                $"({string.Join(", ", data.Classes.Take(20))}{(data.Classes.Count > 20 ? ", ..." : "")}); remove data.classes to take the data's, or give {data.Classes.Count} names."]);
+        return Resolved(recipe, data, normalization);
+    }
+
+    static Recipe Resolved(Recipe recipe, DataSplits data, ChannelStatistics normalization) => recipe with
     {
         // The monitored metric and its direction written in, so config.yaml, summary.json and resume name it.
         Training = recipe.Training with

@@ -1,3 +1,4 @@
+using Kindling.Data.Datasets;
 using Kindling.Config.Yaml;
 
 namespace Kindling.Config.Sections;
@@ -64,6 +65,20 @@ public sealed record DataRecipe
     /// <summary>The recipe leaves <see cref="ChannelsLast"/> to the builder (<c>channels_last: auto</c>, the default).</summary>
     public bool ChannelsLastIsAuto { get; internal init; } = true;
 
+    /// <summary>
+    /// Resize every picture of an image folder to <c>[height, width]</c> (or <c>[side]</c>) as it is read, so a folder of
+    /// mixed sizes loads; null: the pictures must share one size. Other data sets have one size and ignore it.
+    /// </summary>
+    public IReadOnlyList<int>? Resize { get; init; }
+
+    /// <summary><paramref name="open"/> with this recipe's <see cref="Resize"/> for image folders.</summary>
+    public DataOpenOptions WithResize(DataOpenOptions? open)
+    {
+        open ??= new DataOpenOptions();
+        return Resize is not { Count: 1 or 2 } r ? open
+            : open with { ImageFolder = open.ImageFolder with { ResizeHeight = r[0], ResizeWidth = r[^1] } };
+    }
+
     /// <summary>Class names; null: the data's. The builder writes them into the resolved recipe, so eval and predict know them without the data.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
@@ -82,6 +97,7 @@ public sealed record DataRecipe
             catch (ArgumentException x) { e.Add(path + ".spec", x.Message); }
         }
         Validation.Validate(e, path + ".validation");
+        e.Check(Resize is null || (Resize.Count is 1 or 2 && Resize.All(v => v >= 1)), path + ".resize", Resize, "[height, width] or [side] in pixels, each >= 1, or null");
         e.Check(TrainSubset is null or >= 1, path + ".train_subset", TrainSubset, "a count of images >= 1, or null for the whole training split");
         e.Check(BatchSize >= 1, path + ".batch_size", BatchSize, ">= 1");
         e.OneOf(path + ".sampler", Sampler, Samplers, "sampler");

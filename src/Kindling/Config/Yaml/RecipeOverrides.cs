@@ -37,7 +37,7 @@ internal static class RecipeOverrides
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             if (i == keys.Length - 1)
             {
-                node.Children[new YamlScalarNode(keys[i])] = Parse(text);
+                if (Parse(text, path, errors) is { } value) node.Children[new YamlScalarNode(keys[i])] = value;
                 return;
             }
             if (!RecipeSchema.IsSection(type))
@@ -57,10 +57,22 @@ internal static class RecipeOverrides
         }
     }
 
-    static YamlNode Parse(string text)
+    // An unclosed list or mapping ("[0.2", "{name: sgd") is the usual slip; the value is one line, so the column is what helps.
+    static YamlNode? Parse(string text, string path, RecipeErrors errors)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            // The value is one line: a place past its end (line 2) means it ended before a list or mapping was closed.
+            var where = e.Start.Line > 1 ? "it ends before a list or mapping is closed" : $"at column {e.Start.Column}";
+            errors.Add($"--set {path}", $"'{text}' is not valid YAML ({where}): {e.InnerException?.Message ?? e.Message} " +
+                "Close a list with ']' and a mapping with '}', e.g. [0.1, 0.2] or {name: sgd}.");
+            return null;
+        }
         return stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
     }
 }

@@ -181,7 +181,7 @@ public static class ImageFolder
         var first = decoded[kept[0]]!;
         foreach (var i in kept)
             if (decoded[i]!.Height != first.Height || decoded[i]!.Width != first.Width)
-                throw new InvalidDataException($"imagefolder: {files[i].Where} is {decoded[i]!.Width}x{decoded[i]!.Height} (width x height) but {files[kept[0]].Where} is {first.Width}x{first.Height}; all pictures must share one size. Ask for a resize (e.g. resize to {first.Height}x{first.Width}) to read mixed sizes.");
+                throw new InvalidDataException($"imagefolder: {files[i].Where} is {decoded[i]!.Width}x{decoded[i]!.Height} (width x height) but {files[kept[0]].Where} is {first.Width}x{first.Height}; all pictures must share one size. To read mixed sizes, resize them as they are read: data.resize: [{first.Height}, {first.Width}] in a recipe (--set data.resize=[{first.Height},{first.Width}]), or ImageFolderOptions.ResizeHeight/ResizeWidth in code.");
 
         int channels = options.Color switch
         {

@@ -115,6 +115,18 @@ public class CifarTests
     }
 
     [Fact]
+    public void BatchCutOnARecordBoundaryIsRefused()
+    {
+        using var t = new TempDir();
+        var dir = WriteCifar10Binary(t.Path);
+        // Every batch holds two records except data_batch_4, cut after its first: it still parses as whole records.
+        for (int b = 0; b < 5; b++)
+            if (b != 3) File.WriteAllBytes(Path.Combine(dir, $"data_batch_{b + 1}.bin"), [1, .. TestData.CifarChw(b), 2, .. TestData.CifarChw(b + 1)]);
+        var e = Assert.Throws<InvalidDataException>(() => Cifar.Open10(dir));
+        Assert.StartsWith($"{Path.Combine(dir, "data_batch_4.bin")}: 1 records, but the other train batches hold 2 each (the official files hold 10,000 each)", e.Message);
+    }
+
+    [Fact]
     public void LabelOutOfRangeNamesTheFileAndTheRange()
     {
         using var t = new TempDir();
