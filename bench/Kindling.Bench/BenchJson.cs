@@ -29,6 +29,7 @@ public static class BenchJson
             ["workers"] = r.Kind is "data" or "e2e" ? s.Workers : null,
             ["channels_last"] = s.ChannelsLast,
             ["fused"] = s.Fused,
+            ["engine"] = s.Engine,
             ["parameters"] = r.Parameters,
             ["macs_per_image"] = r.MacsPerImage,
             ["images"] = r.Images,

@@ -33,6 +33,12 @@ public sealed record BenchSettings
     /// <summary>Eval only: conv-BN folded into the convolutions before timing.</summary>
     public bool Fused { get; init; }
 
+    /// <summary>
+    /// Eval only: libtorch (TorchSharp, the default) or onnxruntime (the model exported to ONNX and run by ONNX Runtime on
+    /// the CPU, fp32, NCHW input; ONNX Runtime picks its own layout and folds BatchNorm itself).
+    /// </summary>
+    public string Engine { get; init; } = "libtorch";
+
     /// <summary>Loader worker threads (data, e2e).</summary>
     public int Workers { get; init; } = 2;
 

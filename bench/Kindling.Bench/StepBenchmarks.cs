@@ -1,6 +1,7 @@
 using Kindling.Compression;
 using Kindling.Compression.Fusion;
 using Kindling.Data.Loading;
+using Kindling.Export.Onnx;
 using Kindling.Optim;
 using Kindling.Runtime;
 using Kindling.Training;
@@ -44,7 +45,7 @@ public static class StepBenchmarks
         return Result("train", s, parameters, macs, clock, 6.0 * macs, gc);
     }
 
-    /// <summary>Eval steps (inference mode) on one synthetic batch; optionally channels-last and conv-BN fused.</summary>
+    /// <summary>Eval steps (inference mode) on one synthetic batch; optionally channels-last and conv-BN fused; in libtorch or ONNX Runtime (<see cref="BenchSettings.Engine"/>).</summary>
     public static BenchResult Eval(BenchSettings s)
     {
         Prepare(s);
@@ -52,6 +53,7 @@ public static class StepBenchmarks
         var (parameters, macs) = BenchModels.Cost(model);
         model.eval();
         if (s.Fused) ModelFusion.Fuse(model, new long[] { 3, 32, 32 });
+        if (s.Engine == "onnxruntime") return OnnxRuntimeEval(s, model, parameters, macs);
         if (s.ChannelsLast) ChannelsLast.Apply(model);
         using var x0 = randn(s.Batch, 3, 32, 32);
         using var x = s.ChannelsLast ? ChannelsLast.Of(x0).detach() : x0.alias();
@@ -61,6 +63,24 @@ public static class StepBenchmarks
             using var scope = NewDisposeScope();
             using var inference = inference_mode();
             _ = model.call(x).argmax(1);
+            c?.Forward();
+            c?.EndStep();
+        });
+        return Result("eval", s, parameters, macs, clock, 2.0 * macs, gc);
+    }
+
+    // The same model and batch exported to ONNX (fp32) and run by ONNX Runtime with the benchmark's threads;
+    // the step includes the copies in and out of ONNX Runtime, as `kindling eval` on an .onnx model pays them.
+    static BenchResult OnnxRuntimeEval(BenchSettings s, nn.Module<Tensor, Tensor> model, long parameters, long macs)
+    {
+        var onnx = OnnxExporter.ToModel(model, new long[] { 3, 32, 32 });
+        using var runtime = new OnnxRuntimeModel(onnx.ToBytes(), s.Threads);
+        using var x = randn(s.Batch, 3, 32, 32);
+        var clock = new PhaseClock();
+        var gc = Timed(s, clock, c =>
+        {
+            using var scope = NewDisposeScope();
+            _ = runtime.Run(x).argmax(1);
             c?.Forward();
             c?.EndStep();
         });

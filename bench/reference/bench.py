@@ -263,7 +263,7 @@ def main(argv=None):
         "batch": args.batch, "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
         "steps": clock.steps, "warmup": args.warmup, "epochs": args.epochs if args.kind == "e2e" else None,
         "workers": args.workers if args.kind in ("data", "e2e") else None,
-        "channels_last": args.channels_last, "fused": False, "parameters": params, "macs_per_image": macs,
+        "channels_last": args.channels_last, "fused": False, "engine": "pytorch", "parameters": params, "macs_per_image": macs,
         "images": images, "seconds": clock.total, "images_per_second": rate, "ms_per_step": clock.split(),
         "flops_per_image": flop_factor * macs, "flop_convention": FLOP_CONVENTION,
         "gflops": extra.get("gflops", flop_factor * macs * rate / 1e9),

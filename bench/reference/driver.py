@@ -10,7 +10,8 @@ docs/performance.md, and JSON).
 
 Cases: peak (the CPU's fp32 FMA throughput, `kindling bench peak`: the ceiling), matmul (2048^2 fp32: one
 BLAS call's rate), train-seed-cnn, train-resnet18 (a training step),
-eval-seed-cnn, eval-resnet18 (an eval step), e2e-seed-cnn (a training epoch over the first --e2e-images
+eval-seed-cnn, eval-resnet18 (an eval step; Kindling in libtorch, channels-last and fused), eval-seed-cnn-ort,
+eval-resnet18-ort (the same eval step, Kindling's side the float model exported to ONNX and run by ONNX Runtime), e2e-seed-cnn (a training epoch over the first --e2e-images
 images of the shared CIFAR-10 subset, loader with random crop 4 padding + flip + normalize, 2 workers),
 memory (Kindling's RSS over 2,000 steps), fashion (the time-to-accuracy comparison: `kindling train --config
 configs/fashion-mnist-fast.yaml` against fashion_fast.py, once each, ~18 minutes; --quick leaves it out unless
@@ -35,6 +36,9 @@ import prepare_data  # noqa: E402
 
 # What Kindling adds over plain eager: channels-last memory, and conv-BN fusion for inference.
 KINDLING_LEVERS = {"train": ["--channels-last"], "e2e": ["--channels-last"], "eval": ["--channels-last", "--fused"], "data": [], "matmul": []}
+# Cases whose Kindling side runs another engine: the float model exported to ONNX and run by ONNX Runtime (it folds
+# BatchNorm and picks its layout itself), against the same plain-eager PyTorch eval as the libtorch cases.
+CASE_LEVERS = {"eval-seed-cnn-ort": ["--engine", "onnxruntime"], "eval-resnet18-ort": ["--engine", "onnxruntime"]}
 
 # case -> (kind, model, (warmup, steps) full, (warmup, steps) quick). Sized from the quiet machine's rates (seed CNN
 # ~230 training images/s, ResNet-18 ~90): the full run takes ~15-20 min, most of it the ten 10,000-image epochs.
@@ -44,6 +48,8 @@ CASES = {
     "train-resnet18": ("train", "resnet18", (2, 5), (1, 2)),
     "eval-seed-cnn": ("eval", "seed-cnn", (2, 20), (1, 5)),
     "eval-resnet18": ("eval", "resnet18", (2, 10), (1, 3)),
+    "eval-seed-cnn-ort": ("eval", "seed-cnn", (2, 20), (1, 5)),
+    "eval-resnet18-ort": ("eval", "resnet18", (2, 10), (1, 3)),
     "e2e-seed-cnn": ("e2e", "seed-cnn", (2, 0), (1, 0)),
     "e2e-resnet18": ("e2e", "resnet18", (2, 0), (1, 0)),
     "data": ("data", None, (3, 40), (2, 20)),
@@ -51,7 +57,8 @@ CASES = {
     "memory": ("memory", None, None, None),
     "peak": ("peak", None, None, None),
 }
-DEFAULT = ["peak", "matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "e2e-seed-cnn", "memory", "fashion"]
+DEFAULT = ["peak", "matmul", "train-seed-cnn", "train-resnet18", "eval-seed-cnn", "eval-resnet18", "eval-seed-cnn-ort", "eval-resnet18-ort",
+           "e2e-seed-cnn", "memory", "fashion"]
 GOALS = {"train": 1.0, "e2e": 1.25, "eval": 2.0}
 FASHION_TARGET = 0.9392  # Kindling's test accuracy after the recipe's 11 epochs
 
@@ -182,7 +189,7 @@ def summarize(name, kind, runs):
             "ms_per_step": {ph: median([r["ms_per_step"][ph] for r in rs]) for ph in ("data", "forward", "backward", "optimizer", "step", "best_step")},
             "peak_rss_mib": median([r["peak_rss_mib"] for r in rs]),
             "gc": rs[-1]["gc"],
-            "flags": {"channels_last": rs[0]["channels_last"], "fused": rs[0]["fused"]},
+            "flags": {"channels_last": rs[0]["channels_last"], "fused": rs[0]["fused"], "engine": rs[0].get("engine")},
         }
     ratio = side["kindling"]["median"] / side["pytorch"]["median"] if side["pytorch"]["median"] > 0 else float("nan")
     # The fastest single step of each side: far less sensitive to other processes on the cores than the mean.
@@ -211,7 +218,8 @@ def markdown(results, machine, args, started, contended, fma=None):
     lines += ["| case | Kindling | PyTorch | Kindling / PyTorch (min-max) | fastest steps | goal |", "|---|---|---|---|---|---|"]
     for r in results:
         k, p = r["kindling"], r["pytorch"]
-        flags = [f for f, on in (("channels-last", k["flags"]["channels_last"]), ("fused", k["flags"]["fused"])) if on]
+        flags = [f for f, on in (("channels-last", k["flags"]["channels_last"]), ("fused", k["flags"]["fused"]),
+                                 ("ONNX Runtime", k["flags"].get("engine") == "onnxruntime")) if on]
         name = r["case"] + (f" (Kindling {', '.join(flags)})" if flags else "")
         goal = f">= {r['goal']:.2f}x: {'met' if r['ratio'] >= r['goal'] else 'NOT met'}" if r["goal"] else "-"
         lines.append(f"| {name} | {k['median']:.1f} {r['unit']} | {p['median']:.1f} {r['unit']} | "
@@ -300,7 +308,7 @@ def main():
             write(args, started, repeats, results, last, extra)
             continue
         kind, common = case_args(name, args)
-        kcmd = kindling_cmd() + [kind] + common + KINDLING_LEVERS[kind]
+        kcmd = kindling_cmd() + [kind] + common + CASE_LEVERS.get(name, KINDLING_LEVERS[kind])
         pcmd = ["/usr/bin/python3", os.path.join(HERE, "bench.py"), kind] + common
         runs = []
         for i in range(repeats):

@@ -10,13 +10,16 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
 
-/// <summary>`kindling eval --checkpoint FILE [--data SPEC] [--split test|train] [--json]`: the metrics of a checkpoint on a split.</summary>
+/// <summary>
+/// `kindling eval --checkpoint FILE [--data SPEC] [--split test|train] [--json]`: the metrics of a checkpoint on a split. FILE may
+/// also be an .onnx model carrying Kindling's eval metadata (<see cref="OnnxEvalMetadata"/>), run with ONNX Runtime.
+/// </summary>
 sealed class EvalCommand : Command<EvalCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint")]
-        [Description("A checkpoint written by `kindling train` (best.ckpt or last.ckpt).")]
+        [Description("A checkpoint written by `kindling train` (best.ckpt or last.ckpt), or an .onnx model from `kindling export --format onnx` or `kindling quantize` (float or INT8), run with ONNX Runtime.")]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("--data")]
@@ -37,6 +40,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
 
         public override ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
+            : Fuse && OnnxEvalMetadata.IsOnnx(Checkpoint) ? ValidationResult.Error("--fuse folds a checkpoint's BatchNorms; an .onnx model is run as exported (ONNX Runtime fuses them itself).")
             : Split is not (null or "test" or "train") ? ValidationResult.Error($"--split must be test or train, not '{Split}'.")
             : ValidationResult.Success();
     }
@@ -44,7 +48,7 @@ sealed class EvalCommand : Command<EvalCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var (recipe, pipeline) = CheckpointModel.Load(settings.Checkpoint);
+        var (recipe, pipeline) = OnnxEvalMetadata.IsOnnx(settings.Checkpoint) ? OnnxEvalMetadata.Load(settings.Checkpoint) : CheckpointModel.Load(settings.Checkpoint);
         var spec = settings.Data ?? recipe.Data.Spec;
         var data = DataSpec.Parse(spec).Open(recipe.Data.WithResize(new DataOpenOptions { Log = line => Console.Error.WriteLine(line) }));
         // A folder given to eval (a held-out set of class folders) is the data to evaluate: without a test split it is used whole.

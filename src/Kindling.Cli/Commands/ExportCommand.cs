@@ -6,6 +6,7 @@ using Kindling.Export.Onnx;
 using Kindling.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 
 namespace Kindling.Cli.Commands;
 
@@ -50,9 +51,7 @@ sealed class ExportCommand : Command<ExportCommand.Settings>
         var modelName = recipe.Model.Name;
         var format = settings.Format.ToLowerInvariant();
         var shape = pipeline.InputShape;
-        int entries = format == "onnx"
-            ? OnnxExporter.Export(model, [shape.Channels, shape.Height, shape.Width], settings.Out).Graph.Nodes.Count
-            : PyTorchStateDict.Save(model, modelName, settings.Out).Count;
+        int entries = format == "onnx" ? ExportOnnx(model, recipe, shape, settings.Out) : PyTorchStateDict.Save(model, modelName, settings.Out).Count;
         if (settings.Json)
         {
             Console.WriteLine(CliJson.Serialize(new
@@ -69,6 +68,16 @@ sealed class ExportCommand : Command<ExportCommand.Settings>
         Console.WriteLine($"normalize inputs with mean [{string.Join(", ", pipeline.Normalization.Mean.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}], " +
                           $"std [{string.Join(", ", pipeline.Normalization.Std.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}]");
         if (format == "pytorch") Console.WriteLine($"in Python: model.load_state_dict(torch.load({JsonSerializer.Serialize(settings.Out)}))");
+        else Console.WriteLine($"the eval pipeline is stored in its metadata: `kindling eval --checkpoint {settings.Out}` and `kindling predict --checkpoint {settings.Out} IMAGE` run it with ONNX Runtime");
         return 0;
+    }
+
+    // The eval pipeline goes into the file's metadata so eval and predict can run the model without its checkpoint.
+    static int ExportOnnx(torch.nn.Module<torch.Tensor, torch.Tensor> model, Recipe recipe, Data.Datasets.ImageShape shape, string path)
+    {
+        var onnx = OnnxExporter.ToModel(model, [shape.Channels, shape.Height, shape.Width]);
+        OnnxEvalMetadata.Write(onnx, recipe);
+        onnx.Save(path);
+        return onnx.Graph.Nodes.Count;
     }
 }

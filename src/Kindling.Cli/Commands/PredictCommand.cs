@@ -19,7 +19,7 @@ sealed class PredictCommand : Command<PredictCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint")]
-        [Description("A checkpoint written by `kindling train`.")]
+        [Description("A checkpoint written by `kindling train`, or an .onnx model from `kindling export --format onnx` or `kindling quantize` (float or INT8), run with ONNX Runtime.")]
         public string Checkpoint { get; init; } = "";
 
         [CommandArgument(0, "<IMAGE>")]
@@ -43,7 +43,7 @@ sealed class PredictCommand : Command<PredictCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var (_, pipeline) = CheckpointModel.Load(settings.Checkpoint);
+        var (_, pipeline) = OnnxEvalMetadata.IsOnnx(settings.Checkpoint) ? OnnxEvalMetadata.Load(settings.Checkpoint) : CheckpointModel.Load(settings.Checkpoint);
         var model = pipeline.Model;
         model.eval();
         var shape = pipeline.InputShape;

@@ -46,6 +46,16 @@ public class BenchCommandTests
         Assert.True(eval.GetProperty("fused").GetBoolean());
         Assert.Equal(0, eval.GetProperty("ms_per_step").GetProperty("backward").GetDouble());
 
+        // The same step in ONNX Runtime: the exported float model, NCHW (the channels-last lever is libtorch's).
+        var ort = Run("eval", "--model", "seed-cnn", "--batch", "2", "--steps", "1", "--warmup", "0", "--engine", "onnxruntime");
+        Assert.Equal("onnxruntime", ort.GetProperty("engine").GetString());
+        Assert.Equal(7_315_402, ort.GetProperty("parameters").GetInt64());
+        Assert.False(ort.GetProperty("channels_last").GetBoolean());
+        Assert.Equal(2, ort.GetProperty("images").GetInt32());
+        Assert.True(ort.GetProperty("images_per_second").GetDouble() > 0);
+        Assert.Equal(eval.EnumerateObject().Select(p => p.Name), ort.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("libtorch", eval.GetProperty("engine").GetString());
+
         var e2e = Run("e2e", "--model", "fastnet", "--batch", "4", "--images", "10", "--workers", "1", "--warmup", "0");
         Assert.Equal(10, e2e.GetProperty("images").GetInt32()); // 4 + 4 + 2: the last partial batch counts
         Assert.Equal(3, e2e.GetProperty("steps").GetInt32());

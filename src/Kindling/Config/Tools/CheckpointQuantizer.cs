@@ -53,7 +53,10 @@ public static class CheckpointQuantizer
         TrainingCheckpoint.LoadModel(checkpoint, fp32);
         fp32.eval();
         var fp32Path = Path.Combine(outDir, "model.fp32.onnx");
-        OnnxExporter.Export(fp32, chw, fp32Path);
+        // Both files carry the eval pipeline, so `kindling eval` and `predict` run them as they run the checkpoint.
+        var fp32Export = OnnxExporter.ToModel(fp32, chw);
+        OnnxEvalMetadata.Write(fp32Export, run.Recipe);
+        fp32Export.Save(fp32Path);
 
         var folded = RecipeBuilder.CreateModel(run.Recipe);
         TrainingCheckpoint.LoadModel(checkpoint, folded);
@@ -70,6 +73,7 @@ public static class CheckpointQuantizer
         };
         foreach (var t in calibration) t.Dispose();
         var int8Path = Path.Combine(outDir, "model.int8.onnx");
+        OnnxEvalMetadata.Write(int8, run.Recipe);
         int8.Save(int8Path);
         var optimizedPath = Path.Combine(outDir, "model.int8.optimized.onnx");
 

@@ -25,6 +25,12 @@ public sealed class OnnxModel
     public string ProducerVersion { get; init; } = typeof(OnnxModel).Assembly.GetName().Version?.ToString() ?? "";
 
     /// <summary>
+    /// The model's metadata_props (key -> value): text that travels inside the file, such as the
+    /// preprocessing a Kindling model needs (Config's OnnxEvalMetadata). Mutable so a caller can stamp a model it just built.
+    /// </summary>
+    public IDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// Module path -> the value its forward outputs, for a model just exported (empty for one read from a file).
     /// Quantization-aware training uses it to place fake quantization where the QDQ model quantizes.
     /// The final output is renamed to the graph's output name, so the root's entry may be stale.

@@ -16,6 +16,7 @@ static class OnnxProtoReader
         long ir = 0, opset = 0;
         OnnxGraph? graph = null;
         string producer = "", version = "";
+        var metadata = new Dictionary<string, string>();
         Fields(ByteString.CopyFrom(bytes), (field, input) =>
         {
             switch (field)
@@ -35,13 +36,23 @@ static class OnnxProtoReader
                     });
                     if (domain is "" or "ai.onnx") opset = v;
                     break;
+                case ModelMetadataProps:
+                    string key = "", value = "";
+                    Fields(input.ReadBytes(), (f, s) =>
+                    {
+                        if (f == EntryKey) key = s.ReadString();
+                        else if (f == EntryValue) value = s.ReadString();
+                        else s.SkipLastField();
+                    });
+                    metadata[key] = value;
+                    break;
                 default: input.SkipLastField(); break;
             }
         });
         return new OnnxModel
         {
             Graph = graph ?? throw new InvalidDataException("The ModelProto has no graph."),
-            IrVersion = ir, Opset = opset, ProducerName = producer, ProducerVersion = version,
+            IrVersion = ir, Opset = opset, ProducerName = producer, ProducerVersion = version, Metadata = metadata,
         };
     }
 

@@ -32,6 +32,13 @@ static class OnnxProtoWriter
                     s.WriteTag(OpsetVersion, WireFormat.WireType.Varint);
                     s.WriteInt64(1);
                 }));
+            // Ordinal order: the same metadata gives the same bytes.
+            foreach (var (key, value) in model.Metadata.OrderBy(e => e.Key, StringComparer.Ordinal))
+                Nested(o, ModelMetadataProps, Message(s =>
+                {
+                    String(s, EntryKey, key);
+                    String(s, EntryValue, value);
+                }));
         });
     }
 

@@ -7,7 +7,9 @@ namespace Kindling.Export.Onnx.Proto;
 static class ProtoFields
 {
     // ModelProto
-    public const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8;
+    public const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8, ModelMetadataProps = 14;
+    // StringStringEntryProto
+    public const int EntryKey = 1, EntryValue = 2;
     // OperatorSetIdProto
     public const int OpsetDomain = 1, OpsetVersion = 2;
     // GraphProto
