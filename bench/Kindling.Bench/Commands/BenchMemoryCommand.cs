@@ -19,6 +19,14 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
         [Description("Batch size (default 8).")]
         public int Batch { get; init; } = 8;
 
+        [CommandOption("--threads")]
+        [Description("Intra-op threads (torch.set_num_threads); 0 (default) keeps libtorch's default.")]
+        public int Threads { get; init; }
+
+        [CommandOption("--progress-every")]
+        [Description("A progress line on stderr every N steps (default 100; 0: none). With --json too: stdout stays one JSON object.")]
+        public int ProgressEvery { get; init; } = 100;
+
         [CommandOption("--json")]
         [Description("Print one JSON object.")]
         public bool Json { get; init; }
@@ -26,18 +34,21 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
         public override ValidationResult Validate() =>
             Steps < 100 ? ValidationResult.Error($"--steps must be >= 100 (step 100 is the reference); got {Steps}.")
             : Batch < 1 ? ValidationResult.Error($"--batch must be >= 1 (got {Batch}).")
+            : Threads < 0 ? ValidationResult.Error($"--threads must be >= 0 (got {Threads}).")
+            : ProgressEvery < 0 ? ValidationResult.Error($"--progress-every must be >= 0 (got {ProgressEvery}).")
             : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var report = MemoryBenchmark.Run(settings.Steps, settings.Batch, settings.Json ? null : line => Console.Error.WriteLine(line));
+        var report = MemoryBenchmark.Run(settings.Steps, settings.Batch, line => Console.Error.WriteLine(line), settings.Threads, settings.ProgressEvery);
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 machine = BenchOptions.Machine(),
+                threads = report.Threads,
                 growth_from_step_100 = report.GrowthFromStep100,
                 flat = report.Flat,
                 samples = report.Samples.Select(s => new { step = s.Step, rss_mib = s.RssMiB, managed_mib = s.ManagedMiB, gen0 = s.Gen0, gen1 = s.Gen1, gen2 = s.Gen2, live_tensors = s.LiveTensors, created_outside_scope = s.CreatedOutsideScope }),
@@ -47,7 +58,7 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
         var first = report.Samples.First(s => s.Step == 100);
         var last = report.Samples[^1];
         AnsiConsole.WriteLine($"RSS at step 100: {first.RssMiB:F0} MiB; at step {last.Step}: {last.RssMiB:F0} MiB ({report.GrowthFromStep100:+0.0%;-0.0%}); " +
-                              $"{(report.Flat ? "flat (within 10%)" : "NOT flat (over 10%)")}. GC: {last.Gen0} gen0, {last.Gen1} gen1, {last.Gen2} gen2.");
+                              $"{(report.Flat ? "flat (within 10%)" : "NOT flat (over 10%)")}; {report.Threads} thread(s), {last.LiveTensors} live tensors at the end. GC: {last.Gen0} gen0, {last.Gen1} gen1, {last.Gen2} gen2.");
         return report.Flat ? 0 : 1;
     }
 }

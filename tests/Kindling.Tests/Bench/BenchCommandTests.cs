@@ -63,6 +63,22 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void Memory_takes_threads_reports_progress_on_stderr_and_counts_live_tensors_across_threads()
+    {
+        var (code, output, error) = CliRunner.Bench("memory", "--steps", "100", "--batch", "1", "--threads", "1", "--progress-every", "50", "--json");
+        Assert.True(code is 0 or 1, $"exited {code}: {error}"); // 1 only says RSS grew over 10%
+        var r = JsonDocument.Parse(output.Trim()).RootElement; // stdout is one JSON object: progress went to stderr
+        Assert.Equal(1, r.GetProperty("threads").GetInt32());
+        Assert.Contains("step 50/100:", error);
+        Assert.Contains("step 100/100:", error);
+        // The loader's worker thread makes the batches and the training thread disposes them; a per-thread count went
+        // negative. The process-wide count holds at least the model's parameters and AdamW's two moments of each.
+        var sample = r.GetProperty("samples").EnumerateArray().Single();
+        Assert.Equal(100, sample.GetProperty("step").GetInt32());
+        Assert.True(sample.GetProperty("live_tensors").GetInt64() > 0, sample.ToString());
+    }
+
+    [Fact]
     public void Peak_counts_fma_flops_on_the_threads_asked_for()
     {
         var one = Run("peak", "--threads", "1", "--steps", "2", "--warmup", "0");

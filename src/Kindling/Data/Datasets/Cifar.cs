@@ -100,10 +100,28 @@ public static class Cifar
         }
         var train = Split(layout.Train, "train");
         var test = Split([layout.Test], "test");
+        CheckOfficialCounts(train.Count, test.Count, layout.Train.Select(Where).ToArray(), Where(layout.Test));
         return new DataSplits($"{(hundred && labels == CifarLabels.Coarse ? "cifar100-coarse" : kind)}:{layout.Display}", train, test, classes);
     }
 
     const int OfficialBatchRecords = 10_000;
+    const int OfficialTrainRecords = 50_000, OfficialTestRecords = 10_000;
+
+    /// <summary>
+    /// A file cut on a record boundary parses cleanly, and CIFAR-100's single train.bin has no sibling batches to be
+    /// compared with. Counts cannot be pinned to the official ones, because small files in the official layout serve
+    /// tests and examples; but a split that holds exactly its official count says the archive is the official one,
+    /// and then the other split must hold its official count too. (Both splits cut at once is not detected.)
+    /// </summary>
+    static void CheckOfficialCounts(int train, int test, string[] trainFiles, string testFile)
+    {
+        if (test == OfficialTestRecords && train != OfficialTrainRecords)
+            throw new InvalidDataException($"{string.Join(", ", trainFiles)}: {train:N0} training records, but the test split holds the official {OfficialTestRecords:N0}, " +
+                                           $"so the official {OfficialTrainRecords:N0} were expected; the file is truncated or damaged. Re-extract or re-download it.");
+        if (train == OfficialTrainRecords && test != OfficialTestRecords)
+            throw new InvalidDataException($"{testFile}: {test:N0} test records, but the training split holds the official {OfficialTrainRecords:N0}, " +
+                                           $"so the official {OfficialTestRecords:N0} were expected; the file is truncated or damaged. Re-extract or re-download it.");
+    }
 
     /// <summary>One batch file's images, CHW, image i at <c>Data[First + i * Stride]</c>, and their labels.</summary>
     sealed record Batch(byte[] Data, int First, int Stride, int[] Labels);

@@ -127,6 +127,18 @@ public class CifarTests
     }
 
     [Fact]
+    public void Cifar100TrainCutOnARecordBoundaryIsRefusedWhenTheTestSplitIsTheOfficialOne()
+    {
+        using var t = new TempDir();
+        var dir = WriteCifar100Binary(t.Path);
+        // The official test.bin's 10,000 records (all zeros: labels 0, black images) say the archive is the official
+        // one, so train.bin's 3 records are a cut file; the small archive above, with 2 test records, loads as before.
+        File.WriteAllBytes(Path.Combine(dir, "test.bin"), new byte[10_000 * 3074]);
+        var e = Assert.Throws<InvalidDataException>(() => Cifar.Open100(dir));
+        Assert.StartsWith($"{Path.Combine(dir, "train.bin")}: 3 training records, but the test split holds the official 10,000, so the official 50,000 were expected", e.Message);
+    }
+
+    [Fact]
     public void LabelOutOfRangeNamesTheFileAndTheRange()
     {
         using var t = new TempDir();
