@@ -6,6 +6,7 @@ using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
 using Kindling.Runtime;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Kindling.Cli.Commands;
@@ -30,14 +31,39 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
         [Description("Print the findings as JSON.")]
         public bool Json { get; init; }
 
+        [CommandOption("--onnx <FILE>")]
+        [Description("Check an exported ONNX model against --checkpoint on edge cases (all-black, all-white, noise, a batch of one) instead of a recipe.")]
+        public string? Onnx { get; init; }
+
+        [CommandOption("--checkpoint <FILE>")]
+        [Description("With --onnx: the checkpoint the model was exported from.")]
+        public string? Checkpoint { get; init; }
+
+        [CommandOption("--tolerance <VALUE>")]
+        [Description("With --onnx: the largest |logit difference| accepted (default 1e-3).")]
+        public double Tolerance { get; init; } = Kindling.Export.Onnx.OnnxEdgeCaseCheck.DefaultTolerance;
+
         [CommandOption("--skip-slow")]
         [Description("Leave out the checks that train (overfit one batch, the LR range test).")]
         public bool SkipSlow { get; init; }
+
+        public override ValidationResult Validate() =>
+            Onnx is not null && Checkpoint is null ? ValidationResult.Error("--onnx FILE needs --checkpoint CKPT, the checkpoint it was exported from.")
+            : Onnx is null && Checkpoint is not null ? ValidationResult.Error("--checkpoint is for --onnx FILE; to examine a recipe use --config.")
+            : !(Tolerance > 0) ? ValidationResult.Error($"--tolerance must be > 0; got {Tolerance}.")
+            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
+        if (settings.Onnx is not null)
+        {
+            var onnx = OnnxDoctor.Check(settings.Onnx, settings.Checkpoint!, settings.Tolerance).Report;
+            if (settings.Json) Console.WriteLine(DoctorPrinter.Json(onnx));
+            else DoctorPrinter.Print(onnx, Console.Out, asTable: !Console.IsOutputRedirected);
+            return onnx.HasErrors ? DoctorPrinter.ErrorFound : 0;
+        }
         var recipe = Recipe.Load(settings.Config ?? RecipeLocator.Find(), settings.Set);
         var open = new DataOpenOptions { Download = true, Log = Console.Error.WriteLine };
         // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train.

@@ -6,6 +6,7 @@ using Kindling.Config.Runs;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
+using Kindling.Diagnostics.Doctor.Checks;
 using Kindling.Training.Tasks;
 using Kindling.Diagnostics.Gradients;
 using Kindling.Diagnostics.Profiling;
@@ -123,7 +124,9 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (resumeFrom is null && !settings.NoDoctor && run.Task is ClassificationTask)
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
-            var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
+            // The engine-safeguards lines say what the engine does for every run; `kindling doctor` prints them, a training log need not repeat them.
+            var report = new Doctor(Doctor.DefaultChecks().Where(c => c is not EngineSafeguardsCheck))
+                .Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
             DoctorPrinter.Print(report, log, asTable: !Console.IsErrorRedirected);
             if (report.HasErrors)
             {

@@ -47,6 +47,19 @@ public class ExportImportCommandTests
         (code, output, error) = CliRunner.Kindling("export", "--checkpoint", checkpoint, "--format", "onnx", "--out", onnx);
         Assert.True(code == 0, $"export onnx: {error}");
         Assert.Contains("as ONNX", output);
+        // The edge-case check ran on the file just written: a row per input kind, all within the tolerance.
+        Assert.Contains("edge cases: ONNX Runtime against the checkpoint", output);
+        foreach (var input in new[] { "all-black", "all-white", "noise", "batch-of-one" }) Assert.Contains(input, output);
+        // The doctor checks the same pair on request and reports it as a finding (info when it matches).
+        (code, output, error) = CliRunner.Kindling("doctor", "--onnx", onnx, "--checkpoint", checkpoint, "--json");
+        Assert.True(code == 0, $"doctor --onnx: exit {code}: {error}\n{output}");
+        using (var report = JsonDocument.Parse(output))
+        {
+            var finding = report.RootElement.GetProperty("findings")[0];
+            Assert.Equal("onnx-edge-cases", finding.GetProperty("check").GetString());
+            Assert.Equal("info", finding.GetProperty("severity").GetString());
+            Assert.Contains("batch-of-one", finding.GetProperty("message").GetString());
+        }
         using (var runtime = OnnxRuntimeModel.FromFile(onnx, intraOpThreads: 1))
         using (var x = randn(3, 3, 8, 8))
         using (no_grad())

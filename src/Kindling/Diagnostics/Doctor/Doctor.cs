@@ -29,7 +29,7 @@ public sealed class Doctor
     [
         new ValidationSplitCheck(), new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
         new BatchNormBatchSizeCheck(), new NormWeightDecayCheck(), new DoubleSoftmaxCheck(), new InitialLossCheck(),
-        new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck(), new LearningRateCheck(),
+        new GradientFlowCheck(), new DeadReluCheck(), new ValidationModeCheck(), new EngineSafeguardsCheck(), new OverfitOneBatchCheck(), new LearningRateCheck(),
     ];
 
     /// <summary>Runs the checks (the slow ones unless <see cref="DoctorOptions.SkipSlow"/>) and returns the findings, errors first.</summary>
