@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kindling.Data.Datasets;
+using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
 using SkiaSharp;
 using TorchSharp;
@@ -79,6 +80,7 @@ public static class SampleGrid
         if (options.Scale < 0) throw new ArgumentException($"scale must be 0 (auto) or more, got {options.Scale}.", nameof(options));
         if ((options.Mean is null) != (options.Std is null) || options.Mean is not null && options.Mean.Count != options.Std!.Count)
             throw new ArgumentException("give mean and std together, one value of each per channel.", nameof(options));
+        if (dataset.Count == 0) throw new ArgumentException($"{dataset.Name} has no samples to draw.", nameof(dataset));
         var indices = Pick(dataset, options.Count, options.Seed);
         var raw = indices.Select(i => Raw(dataset, i)).ToArray();
         var captions = dataset.HasLabels ? indices.Select(i => dataset.Classes[dataset.GetLabel(i)]).ToArray() : null;
@@ -147,8 +149,9 @@ public static class SampleGrid
         var s = dataset.Shape;
         var (chw, _) = dataset.GetImage(index, PixelLayout.Chw);
         using var scope = torch.NewDisposeScope();
-        // Each sample its own generator, from the seed and its index, as the loader gives each sample its own draws.
-        var rng = new Random(HashCode.Combine(options.Seed, index));
+        // Each sample its own generator, from the seed and its index, as the loader gives each sample its own draws;
+        // mixed as the loader mixes (HashCode would differ from process to process, and the grid must not).
+        var rng = new Random(SamplerSeeds.Mix(options.Seed, index));
         var image = options.Augment!.Apply(torch.tensor(chw).view(s.Channels, s.Height, s.Width), rng);
         if (image.dim() != 3) throw new ArgumentException($"the augmentation returned a tensor of shape [{string.Join(", ", image.shape)}]; expected one [C,H,W] image.");
         int c = (int)image.shape[0], h = (int)image.shape[1], w = (int)image.shape[2];

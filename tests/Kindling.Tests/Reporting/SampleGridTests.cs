@@ -84,6 +84,18 @@ public class SampleGridTests
     }
 
     [Fact]
+    public void TheSameSeedDrawsTheSameAugmentedGrid()
+    {
+        using var dir = new TempDir();
+        var data = Gray(16, 4);
+        var augment = new Compose(new RandomCrop(28, padding: [4]), new RandomHorizontalFlip(0.5));
+        byte[] Draw(int seed, string name) =>
+            File.ReadAllBytes(SampleGrid.Save(data, Path.Combine(dir.Path, name), new SampleGridOptions { Count = 8, Seed = seed, Augment = augment }));
+        Assert.Equal(Draw(1, "a.png"), Draw(1, "b.png"));
+        Assert.NotEqual(Draw(1, "a.png"), Draw(2, "c.png"));
+    }
+
+    [Fact]
     public void ThePickIsStratifiedAndSeeded()
     {
         var four = Gray(16, 4);
