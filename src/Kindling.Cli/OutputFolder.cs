@@ -30,21 +30,31 @@ static class OutputFolder
                                          $"Continue that run with `kindling {verb} --resume {path}`, start over with --overwrite (clears the folder first), or choose another --out.");
             Clear(full, path);
         }
-        bool existed = Directory.Exists(full);
         try
         {
-            Directory.CreateDirectory(full);
-            // Creating a folder can succeed where writing a file does not (a read-only mount, /sys, a full disk): try one.
-            var probe = Path.Combine(full, $".kindling-write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, [0]);
-            File.Delete(probe);
-            // The command creates it when it starts writing; a recipe or spec refused before then leaves nothing behind.
-            if (!existed) Directory.Delete(full);
+            ProbeWrite(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"error: cannot write to --out {path}: {e.Message} Choose a folder you can write to.");
         }
+    }
+
+    /// <summary>
+    /// Writes and deletes one file in <paramref name="folder"/>, creating it for the test and removing it again if it was
+    /// missing (the command creates it when it starts writing, so a refusal before then leaves nothing behind).
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
+    public static void ProbeWrite(string folder)
+    {
+        bool existed = Directory.Exists(folder);
+        Directory.CreateDirectory(folder);
+        // Creating a folder can succeed where writing a file does not (a read-only mount, /sys, a full disk): try one.
+        var probe = Path.Combine(folder, $".kindling-write-test-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, [0]);
+        File.Delete(probe);
+        if (!existed) Directory.Delete(folder);
     }
 
     static void Clear(string full, string path)

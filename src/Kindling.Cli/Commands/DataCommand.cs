@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
+using Kindling.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,6 +13,8 @@ namespace Kindling.Cli.Commands;
 /// <summary>
 /// `kindling data --spec SPEC`: what a data set holds, split by split (count, classes, shape, mean/std, per-class counts).
 /// An unlabelled data set (images:PATH) reports no classes and no per-class counts ("labelled": false).
+/// --grid draws a grid of samples (and, with --config, the same samples after the recipe's training augmentation);
+/// --plot draws the label distribution (written beside the grid when only --grid is given).
 /// </summary>
 sealed class DataCommand : Command<DataCommand.Settings>
 {
@@ -27,8 +32,33 @@ sealed class DataCommand : Command<DataCommand.Settings>
         [Description("Download the official files into the cache ($KINDLING_DATA or ~/.cache/kindling/datasets) when the spec names no path.")]
         public bool Download { get; init; }
 
-        public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Spec) ? ValidationResult.Error($"--spec is required; kinds: {string.Join(", ", DataSpec.Kinds)}.") : ValidationResult.Success();
+        [CommandOption("--grid <PNG>")]
+        [Description("Write a grid of samples with their class names (make_grid layout) to this PNG; with --config, a second panel after the recipe's training augmentation.")]
+        public string? Grid { get; init; }
+
+        [CommandOption("--plot <PNG>")]
+        [Description("Write the per-class counts (train, and test when present) as a bar chart to this PNG (default with --grid: beside it, NAME-labels.png).")]
+        public string? Plot { get; init; }
+
+        [CommandOption("--config <FILE>")]
+        [Description("Recipe whose transforms.train the grid shows applied (its normalization undone for drawing).")]
+        public string? Config { get; init; }
+
+        [CommandOption("--count <N>")]
+        [Description("Samples in the grid, drawn a few per class (default 32).")]
+        public int Count { get; init; } = 32;
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed of the sample choice and the augmentation's draws (default 0: the same grid every run).")]
+        public int Seed { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Spec)) return ValidationResult.Error($"--spec is required; kinds: {string.Join(", ", DataSpec.Kinds)}.");
+            if (Count < 1) return ValidationResult.Error($"--count {Count}: the grid needs at least one sample; give a count of 1 or more (default 32).");
+            if (Config is not null && Grid is null) return ValidationResult.Error("--config gives the augmentation the grid shows: add --grid FILE.png.");
+            return ValidationResult.Success();
+        }
     }
 
     /// <summary>What one split holds, as printed.</summary>
@@ -42,7 +72,14 @@ sealed class DataCommand : Command<DataCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var spec = DataSpec.Parse(settings.Spec);
-        var data = spec.Open(new DataOpenOptions { Download = settings.Download, Log = Console.Error.WriteLine });
+        // Paths and the recipe are checked before the data is read: a typo costs no decoding.
+        if (settings.Grid is not null) OutputFile.Check(settings.Grid, "--grid", ".png");
+        if (settings.Plot is not null) OutputFile.Check(settings.Plot, "--plot", ".png");
+        var recipe = settings.Config is null ? null : Recipe.Load(settings.Config);
+        var open = new DataOpenOptions { Download = settings.Download, Log = Console.Error.WriteLine };
+        // The recipe's data.resize applies, so the augmentation sees the images it would see in training.
+        var data = spec.Open(recipe is null ? open : recipe.Data.WithResize(open));
+        var written = Pictures(settings, recipe, data);
         var splits = new Dictionary<string, SplitReport>();
         foreach (var (name, split) in new[] { ("train", (IImageDataset?)data.Train), ("test", data.Test) })
         {
@@ -54,7 +91,7 @@ sealed class DataCommand : Command<DataCommand.Settings>
         bool labelled = data.Train.HasLabels;
         if (settings.Json)
         {
-            Console.WriteLine(CliJson.Serialize(new { spec = spec.ToString(), name = data.Name, labelled, splits, classes = data.Classes }));
+            Console.WriteLine(CliJson.Serialize(new { spec = spec.ToString(), name = data.Name, labelled, splits, classes = data.Classes, files = written }));
             return 0;
         }
         // Bound to the current Console.Out (not Spectre's process-wide console), so redirected output is honoured.
@@ -73,6 +110,32 @@ sealed class DataCommand : Command<DataCommand.Settings>
                 table.AddRow("per class", CliErrors.Esc(string.Join(", ", r.ClassCounts.Select((n, c) => $"{data.Classes[c]}: {n}"))));
             console.Write(table);
         }
+        foreach (var (kind, path) in written) console.MarkupLine($"{kind}: {CliErrors.Esc(path)}");
         return 0;
+    }
+
+    /// <summary>The grid and the label plot the options ask for, written; what was written, by kind.</summary>
+    static Dictionary<string, string> Pictures(Settings settings, Recipe? recipe, DataSplits data)
+    {
+        var written = new Dictionary<string, string>();
+        var plot = settings.Plot;
+        if (plot is not null && !data.Train.HasLabels)
+            throw new UsageException($"error: --plot draws per-class counts, and {data.Name} has no labels (images:PATH); use imagefolder:PATH with class subfolders.");
+        if (settings.Grid is { } grid)
+        {
+            var options = new SampleGridOptions { Count = settings.Count, Seed = settings.Seed };
+            if (recipe is not null)
+            {
+                // Built as a training run builds it: the same implied to_tensor/normalize and auto statistics.
+                var augment = RecipeBuilder.Transform(recipe.Transforms.Train, RecipeBuilder.Normalization(recipe, data.Train));
+                var (mean, std) = SampleGrid.Normalization(augment);
+                options = options with { Augment = augment, Mean = mean, Std = std };
+            }
+            written["grid"] = SampleGrid.Save(data.Train, grid, options);
+            if (plot is null && data.Train.HasLabels)
+                plot = Path.Combine(Path.GetDirectoryName(grid) ?? "", Path.GetFileNameWithoutExtension(grid) + "-labels.png");
+        }
+        if (plot is not null) written["label_plot"] = LabelDistributionPlot.Save(data.Train, data.Test, plot);
+        return written;
     }
 }

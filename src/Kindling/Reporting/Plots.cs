@@ -181,7 +181,7 @@ public static class Plots
     }
 
     /// <summary>One bottom tick per class, its name slanted down to the right, with room below the axis for the longest.</summary>
-    static void ClassTicks(Plot plot, IReadOnlyList<string> names)
+    internal static void ClassTicks(Plot plot, IReadOnlyList<string> names)
     {
         var positions = Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray();
         var bottom = plot.Axes.Bottom;
