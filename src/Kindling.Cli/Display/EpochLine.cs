@@ -11,10 +11,10 @@ static class EpochLine
     public static string Format(EpochMetrics m, int epochs)
     {
         var parts = new List<string> { $"epoch {m.Epoch}/{epochs}" };
-        foreach (var (prefix, label) in Groups)
+        var split = m.Values.Select(kv => (Name: MetricName.Split(kv.Key), kv.Value)).ToList();
+        foreach (var (group, label) in Groups)
         {
-            var values = m.Values.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && (prefix != "val_" || !kv.Key.StartsWith("val_top", StringComparison.Ordinal)))
-                .Select(kv => Value(kv.Key[prefix.Length..], kv.Value)).OfType<string>().ToList();
+            var values = split.Where(x => x.Name.Split == group).Select(x => Value(x.Name.Base, x.Value)).OfType<string>().ToList();
             if (values.Count > 0) parts.Add($"{label} {string.Join(" ", values)}");
         }
         parts.Add(string.Format(C, "lr {0:0.###e+0}", m.LearningRate));
@@ -23,7 +23,7 @@ static class EpochLine
         return string.Join(" | ", parts) + (m.Best ? " | best" : "");
     }
 
-    static readonly (string Prefix, string Label)[] Groups = [("train_", "train"), ("val_", "val"), ("ema_val_", "EMA")];
+    static readonly (string Split, string Label)[] Groups = [("train", "train"), ("val", "val"), ("ema_val", "EMA")];
 
     // A classifier's familiar short forms; any other metric by its own name. top_k stays in the report, not the line.
     static string? Value(string name, double value) => name switch

@@ -21,17 +21,12 @@ public static class Plots
 
     /// <summary>The metric names a run's history has curves for: each task metric without its train_/val_/ema_val_ prefix (loss, accuracy, d_loss, ...).</summary>
     public static IReadOnlyList<string> CurveNames(IReadOnlyList<EpochMetrics> history) =>
-        history.SelectMany(m => m.Values.Keys).Select(BaseName).Distinct().ToList();
+        history.SelectMany(m => m.Values.Keys).Select(k => MetricName.Split(k).Base).Distinct().ToList();
 
     /// <summary>train_NAME, val_NAME and (when measured) ema_val_NAME per epoch, with the best epoch marked.</summary>
     public static string MetricCurves(IReadOnlyList<EpochMetrics> history, string name, string path) =>
         Curves(history, path, char.ToUpperInvariant(name[0]) + name[1..].Replace('_', ' '), name.Replace('_', ' '),
-            m => m.Get("train_" + name), m => m.Get("val_" + name), m => m.Get("ema_val_" + name));
-
-    static string BaseName(string metric) =>
-        metric.StartsWith("ema_val_", StringComparison.Ordinal) ? metric[8..]
-        : metric.StartsWith("train_", StringComparison.Ordinal) ? metric[6..]
-        : metric.StartsWith("val_", StringComparison.Ordinal) ? metric[4..] : metric;
+            m => m.Get(MetricName.Train + name), m => m.Get(MetricName.Validation + name), m => m.Get(MetricName.EmaValidation + name));
 
     static string Curves(IReadOnlyList<EpochMetrics> history, string path, string title, string yLabel,
         Func<EpochMetrics, double?> train, Func<EpochMetrics, double?> val, Func<EpochMetrics, double?> ema)

@@ -118,12 +118,11 @@ public static class ReportWriter
     }
 
     /// <summary>A metric's row label: train_loss -> "train loss", val_f1 -> "validation f1", ema_val_accuracy -> "EMA validation accuracy".</summary>
-    static string MetricLabel(string name)
+    static string MetricLabel(string metric)
     {
-        foreach (var (prefix, label) in (ReadOnlySpan<(string, string)>)[("ema_val_", "EMA validation "), ("val_", "validation "), ("train_", "train ")])
-            if (name.StartsWith(prefix, StringComparison.Ordinal)) return label + Short(name[prefix.Length..]);
-        return Short(name);
-        static string Short(string n) => n switch { "top_k" => "top-k", "f1" => "macro F1", _ => n.Replace('_', ' ') };
+        var (split, name) = MetricName.Split(metric);
+        var label = split switch { "ema_val" => "EMA validation ", "val" => "validation ", "train" => "train ", _ => "" };
+        return label + name switch { "top_k" => "top-k", "f1" => "macro F1", _ => name.Replace('_', ' ') };
     }
 
     static readonly (string File, string Caption)[] PlotOrder =

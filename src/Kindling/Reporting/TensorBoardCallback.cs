@@ -72,12 +72,7 @@ public sealed class TensorBoardCallback : ITrainerCallback
     ];
 
     /// <summary>A task metric's tag: train_loss -> loss/train, val_top_k -> top_k/val, ema_val_accuracy -> accuracy/ema_val.</summary>
-    internal static string Tag(string metric)
-    {
-        foreach (var prefix in (string[])["ema_val_", "train_", "val_"])
-            if (metric.StartsWith(prefix, StringComparison.Ordinal)) return $"{metric[prefix.Length..]}/{prefix[..^1]}";
-        return "epoch/" + metric;
-    }
+    internal static string Tag(string metric) => MetricName.Split(metric) is (string split, var name) ? $"{name}/{split}" : "epoch/" + metric;
 
     public void OnEpochEnd(TrainerState state, EpochMetrics m)
     {

@@ -24,13 +24,18 @@ public sealed class MasterWeights : IDisposable
             var masters = model.named_parameters().Select(p => (p.name, p.parameter, new Parameter(p.parameter.detach().to(float32).clone(), p.parameter.requires_grad))).ToArray();
             // The normalization layers' exact fp32 state, so the round trip through 16 bits below loses nothing.
             var normState = model.named_modules().Where(m => Fp32Norms.IsNorm(m.module))
-                .SelectMany(m => m.module.state_dict().Select(kv => (Module: m.module, kv.Key, Value: kv.Value.detach().clone()))).ToList();
+                .Select(m => (m.module, Saved: m.module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone()))).ToList();
             model.to(computeType);
             norms = new Fp32Norms(model, computeType);
-            foreach (var (module, key, value) in normState)
+            foreach (var (module, saved) in normState)
             {
-                module.state_dict()[key].copy_(value);
-                value.Dispose();
+                // The cast replaced the module's tensors: look them up again, once per module.
+                var tensors = module.state_dict();
+                foreach (var (key, value) in saved)
+                {
+                    tensors[key].copy_(value);
+                    value.Dispose();
+                }
             }
             // model.to() may replace parameter objects: pair masters with the model's current ones by name.
             var current = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);

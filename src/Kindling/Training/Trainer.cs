@@ -87,7 +87,7 @@ public sealed class Trainer
                 break;
             }
             session.StepEpochSchedules();
-            var values = Prefixed("train_", session.Sums.Means(), task);
+            var values = Prefixed(MetricName.Train, session.Sums.Means(), task);
             if (validation is not null) Validate(session, validation, values);
             StepPlateau(session, values, monitor);
             var metrics = new EpochMetrics
@@ -183,12 +183,12 @@ public sealed class Trainer
     {
         var val = RunValidation(session, validation, ema: false);
         if (val is null) return;
-        foreach (var (k, v) in val.Metrics) values["val_" + k] = v;
+        foreach (var (k, v) in val.Metrics) values[MetricName.Validation + k] = v;
         foreach (var c in callbacks) c.OnValidationEnd(State, val, false);
         if (session.Ema is null) return;
         TaskValidation? emaVal;
         using (session.Ema.Swap(session.Task.Network)) emaVal = RunValidation(session, validation, ema: true);
-        foreach (var (k, v) in emaVal!.Metrics) values["ema_val_" + k] = v;
+        foreach (var (k, v) in emaVal!.Metrics) values[MetricName.EmaValidation + k] = v;
         foreach (var c in callbacks) c.OnValidationEnd(State, emaVal, true);
     }
 

@@ -84,6 +84,13 @@ public static class RecipeBuilder
         };
     }
 
+    // Validate() has checked the task's name and the monitor against its metrics.
+    static TrainingRecipe WithMonitor(TrainingRecipe training, TaskCatalog.Entry task)
+    {
+        var monitor = MetricSpec.Resolve(task.Metrics, task.DefaultMonitor, training.Monitor, training.MonitorMode);
+        return training with { Monitor = monitor.Name, MonitorMode = monitor.Mode };
+    }
+
     /// <summary>
     /// <c>channels_last: auto</c> decided for <paramref name="model"/> on the recipe's device, written into the recipe, with
     /// the reason (null when the recipe said true or false itself).
@@ -231,12 +238,7 @@ public static class RecipeBuilder
     static Recipe Resolved(Recipe recipe, DataSplits data, ChannelStatistics normalization) => recipe with
     {
         // The monitored metric and its direction written in, so config.yaml, summary.json and resume name it.
-        Training = recipe.Training with
-        {
-            Monitor = recipe.Training.Monitor ?? TaskCatalog.Find(recipe.Task)!.DefaultMonitor.Name,
-            MonitorMode = recipe.Training.MonitorMode
-                ?? MetricSpec.Resolve(TaskCatalog.Find(recipe.Task)!.Metrics, TaskCatalog.Find(recipe.Task)!.DefaultMonitor, recipe.Training.Monitor, null).Mode,
-        },
+        Training = WithMonitor(recipe.Training, TaskCatalog.Find(recipe.Task)!),
         Data = recipe.Data with
         {
             Mean = new ChannelValues { Values = normalization.Mean },

@@ -47,7 +47,7 @@ public static class TaskCatalog
 
     /// <summary>Every metric a run of <paramref name="entry"/> can report: its own, their ema_val_ forms and the engine's (learning_rate, ...).</summary>
     public static IReadOnlyList<string> MetricNames(Entry entry) =>
-        [.. entry.Metrics.Select(m => m.Name), .. entry.Metrics.Where(m => m.Name.StartsWith("val_", StringComparison.Ordinal)).Select(m => "ema_" + m.Name), .. EpochMetrics.EngineNames];
+        [.. entry.Metrics.Select(m => m.Name), .. entry.Metrics.Select(m => MetricName.Split(m.Name)).Where(n => n.Split == "val").Select(n => MetricName.EmaValidation + n.Base), .. EpochMetrics.EngineNames];
 
     /// <summary>Checks <paramref name="metric"/> (at recipe key <paramref name="path"/>) against the task's metrics.</summary>
     internal static void CheckMetric(RecipeErrors e, Entry entry, string path, string? metric)

@@ -13,8 +13,8 @@ public sealed record MetricSpec(string Name, bool HigherIsBetter)
     public static MetricSpec? Find(IReadOnlyList<MetricSpec> metrics, string name)
     {
         var spec = metrics.FirstOrDefault(m => m.Name == name);
-        if (spec is null && name.StartsWith("ema_val_", StringComparison.Ordinal))
-            spec = metrics.FirstOrDefault(m => m.Name == name[4..]) is { } v ? v with { Name = name } : null;
+        if (spec is null && MetricName.Split(name) is ("ema_val", var baseName))
+            spec = metrics.FirstOrDefault(m => m.Name == MetricName.Validation + baseName) is { } v ? v with { Name = name } : null;
         return spec;
     }
 
