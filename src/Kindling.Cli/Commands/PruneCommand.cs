@@ -99,13 +99,14 @@ sealed class PruneCommand : Command<PruneCommand.Settings>
         var recipe = Recipe.Parse(yaml, settings.Set, source: $"{settings.Checkpoint} (stored recipe)");
         var folder = RunFolder.Create(settings.Out ?? RunFolder.NewPath("runs", "prune"));
         using var run = RecipeBuilder.Build(recipe, new DataOpenOptions { Log = line => log.WriteLine(line) });
-        TrainingCheckpoint.LoadModel(settings.Checkpoint, run.Model);
-        log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; validation: {run.ValidationSet?.Count ?? 0:N0} images; run folder: {folder.Root}");
+        var model = run.Classifier("prune");
+        TrainingCheckpoint.LoadModel(settings.Checkpoint, model);
+        log.WriteLine($"model: {run.Recipe.Model.Name}, {model.parameters().Sum(p => p.numel()):N0} parameters; validation: {run.ValidationSet?.Count ?? 0:N0} images; run folder: {folder.Root}");
         folder.WriteEnvironment(RunEnvironment.Capture(run.Recipe.Training.Device, Environment.CommandLine));
 
         var options = settings.Options();
         var result = RecipePruning.Run(run, options, line => log.WriteLine(line), new[] { new PlainProgress(log, run.Recipe.Logging.LogEveryNSteps) });
-        PruneRunFolder.Write(folder, run.Model, run.Recipe, settings.Checkpoint, options, result);
+        PruneRunFolder.Write(folder, model, run.Recipe, settings.Checkpoint, options, result);
 
         if (settings.Json)
         {

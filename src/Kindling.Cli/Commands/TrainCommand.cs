@@ -115,7 +115,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         var run = training.Run;
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
-        log.WriteLine($"model: {run.Recipe.Model.Name}, {run.Model.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
+        var trained = run.Model is null ? $"task: {run.Recipe.Task}" : $"model: {run.Recipe.Model.Name}{(run.Recipe.Task == "classification" ? "" : $" ({run.Recipe.Task})")}";
+        log.WriteLine($"{trained}, {run.Task.Network.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
         if (run.ChannelsLastChoice is { } channelsLast) log.WriteLine(channelsLast);
         if (run.Teacher is { } teacher)
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
@@ -136,7 +137,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         }
 
         var monitor = settings.GradMonitor
-            ? new GradientMonitor(run.Model, new GradientMonitorOptions
+            ? new GradientMonitor(run.Task.Network, new GradientMonitorOptions
             {
                 TensorBoardDir = run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null,
                 JsonlPath = Path.Combine(folder.Root, "gradients.jsonl"),

@@ -18,7 +18,7 @@ namespace Kindling.Config;
 /// <example><code>
 /// var recipe = Recipe.Load("configs/fashion-mnist-fast.yaml", ["optimizer.lr=3e-3", "training.epochs=5"]);
 /// using var run = RecipeBuilder.Build(recipe);
-/// new Trainer(run.TrainerOptions).Fit(run.Model, run.TrainLoader, run.ValidationLoader);
+/// new Trainer(run.TrainerOptions).Fit(run.Task, run.TrainLoader, run.ValidationLoader);
 /// </code></example>
 public sealed record Recipe
 {

@@ -123,6 +123,24 @@ public static class TrainingCheckpoint
         finally { foreach (var t in state.Values) t.Dispose(); }
     }
 
+    /// <summary>
+    /// Loads a checkpoint's weights into every module of <paramref name="task"/> and restores the task's own state (a MoCo queue, a
+    /// diffusion schedule's step count): what sampling, probing and FID start from. Optimizers and the run's progress are not read.
+    /// </summary>
+    public static void LoadTask(string path, Tasks.TrainingTask task)
+    {
+        var sections = CheckpointFile.Read(path);
+        var state = NamedTensors.FromBytes(sections["model"]);
+        try { NamedTensors.LoadInto(task.Network, state, path); }
+        finally { foreach (var t in state.Values) t.Dispose(); }
+        var meta = JsonNode.Parse(Encoding.UTF8.GetString(sections["meta"]))!.AsObject();
+        if (meta["task_state"] is JsonObject taskValues)
+        {
+            var tensors = sections.TryGetValue("task", out var taskBytes) ? NamedTensors.FromBytes(taskBytes) : new Dictionary<string, Tensor>();
+            task.LoadState(new Tasks.TaskState(tensors, taskValues));
+        }
+    }
+
     internal static void Restore(string path, Parts p)
     {
         var session = p.Session;

@@ -101,7 +101,7 @@ public class ShippedRecipeTests
         if (expectHoldout) Assert.Equal(run.Data.Train.Count, run.TrainSet.Count + run.ValidationSet!.Count);
         using var batch = run.TrainLoader.First();
         Assert.Equal(recipe.Data.BatchSize, (int)batch.Images.shape[0]);
-        using var logits = run.Model.call(batch.Images[..2]);
+        using var logits = run.Model!.call(batch.Images[..2]);
         Assert.Equal(new long[] { 2, run.Classes.Count }, logits.shape);
         Assert.NotNull(run.ValidationLoader);
     }

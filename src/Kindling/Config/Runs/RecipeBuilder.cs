@@ -26,7 +26,9 @@ public static class RecipeBuilder
     public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
     {
         recipe.Validate();
-        RequireClassifier(recipe);
+        // Validate() has checked the name: the catalog has it.
+        var entry = TaskCatalog.Find(recipe.Task)!;
+        if (entry.Model == TaskModel.Classifier) RequireClassifier(recipe);
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
         RequireNoAuto(recipe);
@@ -34,10 +36,40 @@ public static class RecipeBuilder
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
-        var model = CreateModel(resolved);
-        (resolved, var channelsLastChoice) = ChannelsLast(resolved, model);
-        var trainTransform = Transform(resolved.Transforms.Train, normalization);
-        var evalTransform = Transform(resolved.Transforms.Eval, normalization);
+        var model = entry.Model == TaskModel.Own ? null : CreateModel(resolved);
+        Distiller? teacher = null;
+        TrainingTask? task = null;
+        try
+        {
+            (resolved, teacher) = Teacher(resolved, normalization);
+            task = entry.Create(new TaskParts(resolved, model, data.Classes, teacher, resolved.ToTrainerOptions()) { Train = train });
+            // channels_last: auto is decided from what trains: the registry model, or the task's own networks.
+            (resolved, var channelsLastChoice) = ChannelsLast(resolved, task.Network);
+            var trainerOptions = resolved.ToTrainerOptions();
+            var trainTransform = Transform(resolved.Transforms.Train, normalization);
+            var evalTransform = Transform(resolved.Transforms.Eval, normalization);
+            var (trainLoader, validationLoader, testLoader) = Loaders(resolved, train, validation, test, trainTransform, evalTransform);
+            return new RecipeRun
+            {
+                Recipe = resolved, Data = data, TrainSet = train, ValidationSet = validation, TestSet = test,
+                TrainLoader = trainLoader, ValidationLoader = validationLoader, TestLoader = testLoader,
+                Model = model, Teacher = teacher, Task = task, TrainerOptions = trainerOptions,
+                TrainTransform = trainTransform, EvalTransform = evalTransform, Normalization = normalization,
+                ChannelsLastChoice = channelsLastChoice,
+            };
+        }
+        catch
+        {
+            if (task is null) model?.Dispose();
+            else task.Dispose();
+            teacher?.Dispose();
+            throw;
+        }
+    }
+
+    static (DataLoader Train, DataLoader? Validation, DataLoader? Test) Loaders(Recipe resolved, IImageDataset train, IImageDataset? validation, IImageDataset? test,
+        ISampleTransform trainTransform, ISampleTransform evalTransform)
+    {
         var d = resolved.Data;
         var loader = new DataLoaderOptions
         {
@@ -51,37 +83,12 @@ public static class RecipeBuilder
             // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
             Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
         };
-        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, TrainSampler(d, train, resolved.Training.Seed));
+        var sampler = TrainSampler(d, train, resolved.Training.Seed);
+        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, sampler);
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
-        Distiller? teacher = null;
-        TrainerOptions trainerOptions;
-        TrainingTask task;
-        try
-        {
-            (resolved, teacher) = Teacher(resolved, normalization);
-            trainerOptions = resolved.ToTrainerOptions();
-            // Validate() has checked the name: the catalog has it.
-            task = TaskCatalog.Find(resolved.Task)!.Create(new TaskParts(resolved, model, data.Classes, teacher, trainerOptions) { Train = train });
-        }
-        catch
-        {
-            model.Dispose();
-            teacher?.Dispose();
-            trainLoader.Dispose();
-            validationLoader?.Dispose();
-            if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
-            throw;
-        }
-        return new RecipeRun
-        {
-            Recipe = resolved, Data = data, TrainSet = train, ValidationSet = validation, TestSet = test,
-            TrainLoader = trainLoader, ValidationLoader = validationLoader, TestLoader = testLoader,
-            Model = model, Teacher = teacher, Task = task, TrainerOptions = trainerOptions,
-            TrainTransform = trainTransform, EvalTransform = evalTransform, Normalization = normalization,
-            ChannelsLastChoice = channelsLastChoice,
-        };
+        return (trainLoader, validationLoader, testLoader);
     }
 
     // Validate() has checked the task's name and the monitor against its metrics.
@@ -247,7 +254,8 @@ public static class RecipeBuilder
         },
         Model = recipe.Model with
         {
-            NumClasses = recipe.Model.NumClasses ?? data.Classes.Count,
+            // An encoder task's model has no head; the others' is as wide as the data's classes.
+            NumClasses = TaskCatalog.Find(recipe.Task)!.Model == TaskModel.Encoder ? 0 : recipe.Model.NumClasses ?? data.Classes.Count,
             InChannels = recipe.Model.InChannels ?? data.Train.Shape.Channels,
             InputSize = recipe.Model.InputSize ?? data.Train.Shape.Height,
         },

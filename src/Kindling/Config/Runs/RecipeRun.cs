@@ -49,13 +49,22 @@ public sealed class RecipeRun : IDisposable
     /// <summary>Test batches with the eval transform (the same loader as <see cref="ValidationLoader"/> when <see cref="ValidatesOnTest"/>); null without a test split.</summary>
     public DataLoader? TestLoader { get; internal init; }
 
-    /// <summary>The freshly initialised model (seeded by training.seed).</summary>
-    public torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; internal init; } = null!;
+    /// <summary>
+    /// The freshly initialised registry model (seeded by training.seed): the classifier, or the headless encoder of an encoder
+    /// task; null for a task that builds its own networks (<see cref="TaskModel.Own"/>: see <see cref="Task"/>'s modules).
+    /// </summary>
+    public torch.nn.Module<torch.Tensor, torch.Tensor>? Model { get; internal init; }
+
+    /// <summary>The classifier, for the tools that work on one (prune, quantize, the doctor's model checks); a clear error for any other task.</summary>
+    /// <param name="tool">What needs it, for the message ("prune").</param>
+    public torch.nn.Module<torch.Tensor, torch.Tensor> Classifier(string tool) =>
+        Task is ClassificationTask && Model is { } model ? model
+        : throw new RecipeException("recipe", [$"task: {Recipe.Task}: {tool} works on classifiers (task: classification), and this recipe trains a {Recipe.Task} task."]);
 
     /// <summary>The frozen distillation teacher when the recipe names one, checked against the student; null otherwise.</summary>
     public Distiller? Teacher { get; internal init; }
 
-    /// <summary>What the recipe trains (its <c>task</c>): a classifier, or the student of <see cref="Teacher"/>; the run owns its modules.</summary>
+    /// <summary>What the recipe trains (its <c>task</c>): a classifier, the student of <see cref="Teacher"/>, or any registered task; the run owns it and its modules.</summary>
     public TrainingTask Task { get; internal init; } = null!;
 
     /// <summary>The trainer's options, carrying the resolved recipe as config text and the batch mixing.</summary>
@@ -82,7 +91,8 @@ public sealed class RecipeRun : IDisposable
         TrainLoader.Dispose();
         ValidationLoader?.Dispose();
         if (!ReferenceEquals(TestLoader, ValidationLoader)) TestLoader?.Dispose();
-        Model.Dispose();
+        // The task owns its modules (the registry model among them).
+        Task.Dispose();
         Teacher?.Dispose();
     }
 }

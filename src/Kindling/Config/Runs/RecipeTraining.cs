@@ -34,7 +34,7 @@ public sealed class RecipeTraining : IDisposable
         ResumeFrom = resumeFrom;
         folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
         callbacks.Add(folderCallback);
-        if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Model, Hyperparameters(run.Recipe)));
+        if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Task.Network, Hyperparameters(run.Recipe)));
         if (run.Recipe.Logging.Plots) callbacks.Add(plots = new PlotsCallback(folder.PlotsDir, run.Classes));
     }
 

@@ -23,7 +23,11 @@ public static class TaskCatalog
     /// <param name="DefaultMonitor">The metric that picks the best checkpoint unless training.monitor says otherwise.</param>
     /// <param name="Create">Builds the task from a run's pieces.</param>
     public sealed record Entry(string Name, string Description, IReadOnlyList<string> Sections, IReadOnlyList<MetricSpec> Metrics,
-        MetricSpec DefaultMonitor, Func<TaskParts, TrainingTask> Create);
+        MetricSpec DefaultMonitor, Func<TaskParts, TrainingTask> Create)
+    {
+        /// <summary>What the task takes from the model section: a classifier (the default), a headless encoder, or nothing (it builds its own networks).</summary>
+        public TaskModel Model { get; init; } = TaskModel.Classifier;
+    }
 
     // Concurrent: a program may register its tasks while recipes are being checked on other threads.
     static readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal)
@@ -71,6 +75,7 @@ public static class TaskCatalog
     static TrainingTask ClassificationParts(TaskParts p)
     {
         var options = ClassificationOptions.From(p.Options) with { ClassWeights = ClassWeightsOf(p.Recipe.Loss.ClassWeight, p.Train) };
-        return p.Teacher is null ? new ClassificationTask(p.Model, p.Classes.Count, options) : new DistillationTask(p.Model, p.Classes.Count, p.Teacher, options);
+        var model = p.RequireModel();
+        return p.Teacher is null ? new ClassificationTask(model, p.Classes.Count, options) : new DistillationTask(model, p.Classes.Count, p.Teacher, options);
     }
 }

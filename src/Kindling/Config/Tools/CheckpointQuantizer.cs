@@ -49,7 +49,7 @@ public static class CheckpointQuantizer
         };
         DataLoader Eval() => new(split, new DataLoaderOptions { BatchSize = 256, NumWorkers = 1 }, run.EvalTransform);
 
-        var fp32 = run.Model;
+        var fp32 = run.Classifier("quantize");
         TrainingCheckpoint.LoadModel(checkpoint, fp32);
         fp32.eval();
         var fp32Path = Path.Combine(outDir, "model.fp32.onnx");

@@ -15,6 +15,6 @@ public static class RecipePruning
     public static PruneResult Run(RecipeRun run, PruneOptions options, Action<string>? log = null, IEnumerable<ITrainerCallback>? callbacks = null)
     {
         var validation = run.ValidationLoader ?? throw new ArgumentException("The recipe has no validation or test split to measure the accuracy on.");
-        return Pruner.Run(run.Model, run.TrainLoader, validation, run.TrainerOptions, options, log, callbacks);
+        return Pruner.Run(run.Classifier("prune"), run.TrainLoader, validation, run.TrainerOptions, options, log, callbacks);
     }
 }

@@ -1,5 +1,6 @@
 using Kindling.Diagnostics.Doctor.Checks;
 using Kindling.Runtime;
+using Kindling.Training.Tasks;
 using Kindling.Tuning;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,7 +44,10 @@ public sealed class Doctor
         var findings = new List<Finding>();
         var ran = new List<string>();
         var skipped = new List<string>();
-        var model = subject.Model;
+        // Checks that read a classifier run only on one; a GAN or an encoder gets the data and validation checks.
+        bool classifier = subject.Model is not null && subject.Task is null or ClassificationTask;
+        nn.Module model = subject.Task?.Network ?? subject.Model
+            ?? throw new ArgumentException("the doctor's subject has neither a model nor a task to examine.", nameof(subject));
         // As the Trainer will run it: on its device, with its threads.
         if (subject.Trainer.Threads is int threads) set_num_threads(threads);
         model.to(Devices.Resolve(subject.Trainer.Device));
@@ -52,7 +56,7 @@ public sealed class Doctor
         using var rng = get_rng_state();
         foreach (var check in Checks)
         {
-            if (check.Slow && options.SkipSlow)
+            if ((check.Slow && options.SkipSlow) || (check.NeedsClassifier && !classifier))
             {
                 skipped.Add(check.Name);
                 continue;

@@ -41,7 +41,7 @@ public sealed class DoctorContext : IDisposable
     public TrainingTask Task => task ??= Subject.Task ?? new DoctorTask(Model, NumClasses, ClassificationOptions.From(Subject.Trainer), Loss);
 
     /// <summary>The model.</summary>
-    public nn.Module<Tensor, Tensor> Model => Subject.Model;
+    public nn.Module<Tensor, Tensor> Model => Subject.Model ?? throw new InvalidOperationException("this check reads a classifier, and the subject has none (the doctor skips such checks for other tasks).");
 
     /// <summary>The training loader.</summary>
     public DataLoader Loader => Subject.TrainLoader;

@@ -14,8 +14,11 @@ namespace Kindling.Diagnostics.Doctor;
 /// </summary>
 public sealed record DoctorSubject
 {
-    /// <summary>The model as it will be trained (freshly initialised).</summary>
-    public required nn.Module<Tensor, Tensor> Model { get; init; }
+    /// <summary>
+    /// The classifier as it will be trained (freshly initialised); null for a task with networks of its own (give <see cref="Task"/>),
+    /// which gets the checks that do not read a classifier.
+    /// </summary>
+    public nn.Module<Tensor, Tensor>? Model { get; init; }
 
     /// <summary>The training loader; its first batch is what the forward checks run on.</summary>
     public required DataLoader TrainLoader { get; init; }

@@ -13,6 +13,12 @@ public interface IDoctorCheck
     /// <summary>True when the check trains for many steps (skipped by <c>--skip-slow</c> and before training).</summary>
     bool Slow { get; }
 
+    /// <summary>
+    /// True when the check reads a classifier (its logits, its initial loss, training it on labels): the doctor skips it for
+    /// other tasks (a GAN, an encoder), whose data and validation checks still run.
+    /// </summary>
+    bool NeedsClassifier => true;
+
     /// <summary>The findings; none when all is well.</summary>
     IEnumerable<Finding> Run(DoctorContext context);
 }

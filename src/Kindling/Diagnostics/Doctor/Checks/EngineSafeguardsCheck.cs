@@ -16,6 +16,9 @@ public sealed class EngineSafeguardsCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         yield return new Finding(Name, Severity.Info,

@@ -23,6 +23,9 @@ public sealed class InputNormalizationCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         var (mean, std) = ChannelMoments(context.FirstBatch.Images);

@@ -16,6 +16,9 @@ public sealed class LabelCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         var data = context.Loader.Dataset;

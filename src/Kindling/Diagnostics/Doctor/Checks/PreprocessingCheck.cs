@@ -27,6 +27,9 @@ public sealed class PreprocessingCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         if (context.Subject.TrainTransform is not { } trainTransform || context.Subject.EvalTransform is not { } evalTransform) yield break;

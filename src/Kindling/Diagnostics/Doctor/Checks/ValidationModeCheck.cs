@@ -23,6 +23,9 @@ public sealed class ValidationModeCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         var (images, labels) = context.FirstBatch;

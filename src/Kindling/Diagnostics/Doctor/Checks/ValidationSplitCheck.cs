@@ -14,6 +14,9 @@ public sealed class ValidationSplitCheck : IDoctorCheck
     public bool Slow => false;
 
     /// <inheritdoc/>
+    public bool NeedsClassifier => false;
+
+    /// <inheritdoc/>
     public IEnumerable<Finding> Run(DoctorContext context)
     {
         if (context.Subject.ValidatesOnTest is not true) yield break;

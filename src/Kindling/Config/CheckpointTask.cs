@@ -1,0 +1,45 @@
+using Kindling.Config.Runs;
+using Kindling.Training;
+using Kindling.Training.Tasks;
+
+namespace Kindling.Config;
+
+/// <summary>
+/// A checkpoint's task rebuilt from the recipe stored in it, without opening the data, with its weights and its own state loaded:
+/// what <c>kindling sample</c>, <c>fid</c> and <c>probe</c> start from (a classifier's eval side is <see cref="CheckpointModel"/>).
+/// </summary>
+public static class CheckpointTask
+{
+    /// <summary>The checkpoint's resolved recipe and its task (every module on the CPU, in eval mode). The caller disposes the task.</summary>
+    /// <param name="checkpoint">A checkpoint written by <c>kindling train</c>.</param>
+    /// <param name="task">When given, the task the checkpoint must hold (e.g. "vae"); any other is refused with a clear message.</param>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, carries no recipe, or holds another task than <paramref name="task"/>.</exception>
+    public static (Recipe Recipe, TrainingTask Task) Load(string checkpoint, params string[] task)
+    {
+        var meta = TrainingCheckpoint.ReadMeta(checkpoint);
+        var yaml = (string?)meta["config"]
+            ?? throw new InvalidDataException($"{checkpoint} carries no recipe (it was not written by `kindling train`); load it from C# into the task it was trained with.");
+        var recipe = Recipe.Parse(yaml, source: $"{checkpoint} (stored recipe)");
+        if (task.Length > 0 && !task.Contains(recipe.Task))
+            throw new InvalidDataException($"{checkpoint} holds a {recipe.Task} model; expected a checkpoint of task {string.Join(" or ", task)}.");
+        var entry = TaskCatalog.Find(recipe.Task)!;
+        if (recipe.Data.Classes is null || recipe.Model.InChannels is null || recipe.Model.InputSize is null)
+            throw new InvalidDataException($"{checkpoint}'s stored recipe is not resolved (data.classes, model.in_channels or model.input_size missing); it was not written by `kindling train`.");
+        var model = entry.Model == TaskModel.Own ? null : RecipeBuilder.CreateModel(recipe);
+        TrainingTask? built = null;
+        try
+        {
+            // A distillation teacher only shapes training: the student is a classifier on its own.
+            built = entry.Create(new TaskParts(recipe with { Distillation = new() }, model, recipe.Data.Classes, null, recipe.ToTrainerOptions()));
+            TrainingCheckpoint.LoadTask(checkpoint, built);
+            built.Network.eval();
+            return (recipe, built);
+        }
+        catch
+        {
+            if (built is null) model?.Dispose();
+            else built.Dispose();
+            throw;
+        }
+    }
+}
