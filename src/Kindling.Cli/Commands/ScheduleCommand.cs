@@ -56,7 +56,9 @@ sealed class ScheduleCommand : Command<ScheduleCommand.Settings>
         var peak = points.MaxBy(p => p.Lr)!;
         var table = new Table().Border(TableBorder.Simple).AddColumn("key").AddColumn("value");
         table.AddRow("schedule", CliErrors.Esc($"{recipe.Schedule.Name}, optimizer {recipe.Optimizer.Name}"));
-        table.AddRow("steps", $"{points.Count:N0} ({steps:N0} per epoch x {recipe.Training.Epochs} epochs; {samples:N0} samples, batch {recipe.Data.BatchSize}, accumulation {recipe.Training.AccumulationSteps})");
+        table.AddRow("steps", recipe.Data.Curriculum is null
+            ? $"{points.Count:N0} ({steps:N0} per epoch x {recipe.Training.Epochs} epochs; {samples:N0} samples, batch {recipe.Data.BatchSize}, accumulation {recipe.Training.AccumulationSteps})"
+            : $"{points.Count:N0} over {recipe.Training.Epochs} epochs that grow under the curriculum ({ScheduleTrace.SamplesAt(recipe, samples, 0):N0} to {samples:N0} samples, batch {recipe.Data.BatchSize}, accumulation {recipe.Training.AccumulationSteps})");
         table.AddRow("first lr", Show(points[0].Lr));
         table.AddRow("peak lr", $"{Show(peak.Lr)} at step {peak.Step} (epoch {peak.Epoch})");
         table.AddRow("last lr", Show(points[^1].Lr));

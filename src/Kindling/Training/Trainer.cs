@@ -57,7 +57,12 @@ public sealed class Trainer
         int batches = train.Count;
         if (batches == 0) throw new InvalidOperationException($"the training loader yields no batches ({train.SampleCount} samples, batch size {train.BatchSize}{(train is DataLoader l ? $", drop_last {l.Options.DropLast}" : "")}).");
         var monitor = MetricSpec.Resolve(task.Metrics, task.DefaultMonitor, Options.Monitor, Options.MonitorMode);
-        State = new TrainerState { Epochs = Options.Epochs, BatchesPerEpoch = batches, StepsPerEpoch = (batches + Options.AccumulationSteps - 1) / Options.AccumulationSteps };
+        State = new TrainerState
+        {
+            Epochs = Options.Epochs, BatchesPerEpoch = batches, StepsPerEpoch = Steps(batches),
+            // A curriculum's epochs grow: the schedules are sized by the steps the run will really take.
+            StepsByEpoch = Enumerable.Range(0, Options.Epochs).Select(e => Steps(train.CountAt(e))).ToArray(),
+        };
         using var session = TrainingSession.Open(task, Options, State, train.BatchSize, callbacks, fresh: resumeFrom is null);
         var early = Options.EarlyStopping is { } eso ? new EarlyStopping(eso.Monitor, eso.Mode, eso.Patience, eso.MinDelta) : null;
         var parts = new TrainingCheckpoint.Parts(session, early, State, Options);
@@ -74,9 +79,11 @@ public sealed class Trainer
         for (int epoch = State.Epoch + 1; epoch <= Options.Epochs; epoch++)
         {
             State.Epoch = epoch;
+            train.SetEpoch(epoch - 1);
+            State.BatchesPerEpoch = train.Count;
+            State.StepsPerEpoch = Steps(State.BatchesPerEpoch);
             foreach (var c in callbacks) c.OnEpochStart(State);
             var watch = Stopwatch.StartNew();
-            train.SetEpoch(epoch - 1);
             var (interrupted, seen, gradNorm) = TrainEpoch(session, train, cancellation);
             if (interrupted)
             {
@@ -257,4 +264,7 @@ public sealed class Trainer
         if (o.TopK < 1) throw new ArgumentOutOfRangeException(nameof(o), o.TopK, "top_k must be >= 1.");
         return o;
     }
+
+    // Optimizer steps in an epoch of this many batches: the last window may be short.
+    int Steps(int batches) => (batches + Options.AccumulationSteps - 1) / Options.AccumulationSteps;
 }

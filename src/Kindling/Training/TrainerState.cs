@@ -11,8 +11,17 @@ public sealed class TrainerState
     /// <summary>Optimizer steps taken so far.</summary>
     public long GlobalStep { get; internal set; }
 
+    /// <summary>Batches in the current epoch (epochs differ in size under a curriculum).</summary>
     public int BatchesPerEpoch { get; internal set; }
+
+    /// <summary>Optimizer steps in the current epoch: batches over accumulation steps, rounded up.</summary>
     public int StepsPerEpoch { get; internal set; }
+
+    /// <summary>
+    /// Optimizer steps of every epoch of the run, first to last (all equal unless the sampler's epochs differ in size, as a
+    /// curriculum's do): what sizes the schedules that count steps. Empty: every epoch has <see cref="StepsPerEpoch"/>.
+    /// </summary>
+    public IReadOnlyList<int> StepsByEpoch { get; internal set; } = [];
 
     /// <summary>The first parameter group's current learning rate.</summary>
     public double LearningRate { get; internal set; }

@@ -48,7 +48,8 @@ public sealed class TrainingSession : IDisposable
             .Select(p => (Name: p.name, Parameter: p.parameter)).ToList();
         int effectiveBatch = batchSize * options.AccumulationSteps;
         Slots = task.ConfigureOptimizers().Select(spec =>
-            OptimizerSlot.Create(spec, trainable.Where(p => InModules(p.Name, spec.Modules, task)).ToList(), options, effectiveBatch, state.StepsPerEpoch)).ToList();
+            OptimizerSlot.Create(spec, trainable.Where(p => InModules(p.Name, spec.Modules, task)).ToList(), options, effectiveBatch,
+                state.StepsByEpoch.Count > 0 ? state.StepsByEpoch : Enumerable.Repeat(state.StepsPerEpoch, options.Epochs).ToArray())).ToList();
         byName = Slots.ToDictionary(s => s.Name, StringComparer.Ordinal);
         if (byName.Count != Slots.Count) throw new ArgumentException("the task declares two optimizers with the same name.");
         foreach (var slot in Slots) slotNames[slot] = slot.Named.Select(p => p.Name).ToHashSet();
@@ -62,7 +63,7 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     /// <param name="task">The task to train.</param>
     /// <param name="options">The engineering: optimizer and schedule defaults, precision, accumulation, clipping, device.</param>
-    /// <param name="state">Where training is; its StepsPerEpoch sizes the schedules and BatchesPerEpoch the accumulation windows.</param>
+    /// <param name="state">Where training is; its StepsByEpoch (or StepsPerEpoch) sizes the schedules and BatchesPerEpoch the accumulation windows.</param>
     /// <param name="batchSize">Samples per batch (with accumulation, the effective batch scales the learning rate).</param>
     /// <param name="callbacks">Told of every optimizer step (the gradient hook).</param>
     /// <param name="fresh">Seed libtorch with the options' seed first.</param>

@@ -69,8 +69,8 @@ public class RecipeImbalanceAndClippingKeysTests
     public void TheWeightedSamplerDrawsEveryClassAboutEquallyOften()
     {
         var train = Imbalanced();
-        Assert.Null(RecipeBuilder.TrainSampler(new DataRecipe(), train, 1));
-        var sampler = RecipeBuilder.TrainSampler(new DataRecipe { Sampler = "weighted" }, train, 1);
+        Assert.Null(RecipeBuilder.TrainSampler(new DataRecipe(), train, 1, 1));
+        var sampler = RecipeBuilder.TrainSampler(new DataRecipe { Sampler = "weighted" }, train, 1, 1);
         Assert.IsType<WeightedRandomSampler>(sampler);
         Assert.Equal(train.Count, sampler!.Count);
         var counts = new int[3];

@@ -83,8 +83,9 @@ public static class RecipeBuilder
             // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
             Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
         };
-        var sampler = TrainSampler(d, train, resolved.Training.Seed);
-        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, sampler);
+        var sampler = TrainSampler(d, train, resolved.Training.Seed, resolved.Training.Epochs);
+        // A sampler (weighted, curriculum) orders the epoch itself: PyTorch refuses shuffle beside it.
+        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle && sampler is null, DropLast = d.DropLast }, trainTransform, sampler);
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
@@ -251,6 +252,8 @@ public static class RecipeBuilder
             Mean = new ChannelValues { Values = normalization.Mean },
             Std = new ChannelValues { Values = normalization.Std },
             Classes = data.Classes,
+            // Absolute, so a resumed run finds the scorer from any folder.
+            Curriculum = recipe.Data.Curriculum is { Scorer: { } scorer } c ? c with { Scorer = Path.GetFullPath(scorer) } : recipe.Data.Curriculum,
         },
         Model = recipe.Model with
         {
@@ -265,12 +268,32 @@ public static class RecipeBuilder
     /// data.sampler: null for <c>random</c> (the loader's own order); for <c>weighted</c>, a WeightedRandomSampler whose
     /// sample weights are their class's balanced weight, so each class is drawn equally often on average.
     /// </summary>
-    internal static ISampler? TrainSampler(DataRecipe d, IImageDataset train, long seed)
+    internal static ISampler? TrainSampler(DataRecipe d, IImageDataset train, long seed, int epochs)
     {
+        if (d.Curriculum is { } curriculum) return CurriculumSampler(curriculum, d, train, seed, epochs);
         if (d.Sampler != "weighted") return null;
         if (!train.HasLabels) throw new RecipeException("recipe", [$"data.sampler: weighted balances classes, and {d.Spec} has no labels; use random."]);
         var classWeight = ClassWeights.Balanced(train.CountPerClass());
         return new WeightedRandomSampler(train.GetLabels().Select(label => classWeight[label]).ToArray(), train.Count, replacement: true, seed: seed);
+    }
+
+    /// <summary>
+    /// data.curriculum: the scorer checkpoint ranks the training split (its loss on each image, or its prediction's entropy), and
+    /// the sampler draws each epoch from the easiest part, growing by the pacing over the run's epochs; every epoch has at least a batch.
+    /// </summary>
+    static CurriculumSampler CurriculumSampler(CurriculumRecipe c, DataRecipe d, IImageDataset train, long seed, int epochs)
+    {
+        var path = Path.GetFullPath(c.Scorer!);
+        if (!File.Exists(path))
+            throw new RecipeException("recipe", [$"data.curriculum.scorer: '{c.Scorer}' does not exist; expected a classifier checkpoint of {d.Spec} written by `kindling train` (e.g. runs/NAME/checkpoints/best.ckpt)."]);
+        var (_, scorer) = CheckpointModel.Load(path);
+        using var model = scorer.Model;
+        if (scorer.InputShape != train.Shape)
+            throw new RecipeException("recipe", [$"data.curriculum.scorer: {c.Scorer} takes {scorer.InputShape.Channels}x{scorer.InputShape.Height}x{scorer.InputShape.Width} images, but {d.Spec} holds {train.Shape.Channels}x{train.Shape.Height}x{train.Shape.Width}; score with a model of this data."]);
+        if (c.Difficulty == "loss" && (!train.HasLabels || !scorer.Classes.SequenceEqual(train.Classes)))
+            throw new RecipeException("recipe", [$"data.curriculum.difficulty: loss needs the scorer's classes to be the data's ({(train.HasLabels ? string.Join(", ", train.Classes.Take(10)) : "the data has no labels")}; the scorer has {string.Join(", ", scorer.Classes.Take(10))}); use a scorer of this data, or difficulty: entropy."]);
+        var scores = c.Difficulty == "loss" ? DifficultyScores.Loss(model, train, scorer.Transform) : DifficultyScores.Entropy(model, train, scorer.Transform);
+        return new CurriculumSampler(train.Count, scores, epochs, c.ToPacing(), minSamples: Math.Min(d.BatchSize, train.Count), seed: seed);
     }
 
     static string TeacherPath(DistillationRecipe d)

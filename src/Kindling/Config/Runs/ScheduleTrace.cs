@@ -1,3 +1,4 @@
+using Kindling.Data.Loading;
 using Kindling.Optim;
 using Kindling.Optim.Schedulers;
 using TorchSharp;
@@ -21,6 +22,14 @@ public static class ScheduleTrace
     public static int StepsPerEpoch(Recipe recipe, int samples) =>
         (BatchesPerEpoch(recipe, samples) + recipe.Training.AccumulationSteps - 1) / recipe.Training.AccumulationSteps;
 
+    /// <summary>
+    /// Samples that epoch <paramref name="epoch"/> (0-based) draws from a training set of <paramref name="samples"/>: all of them,
+    /// or the curriculum's pool (its size depends only on the pacing, not on the scores).
+    /// </summary>
+    public static int SamplesAt(Recipe recipe, int samples, int epoch) => recipe.Data.Curriculum is { } c
+        ? CurriculumSampler.PoolSize(samples, c.ToPacing(), epoch, recipe.Training.Epochs, Math.Min(recipe.Data.BatchSize, samples))
+        : samples;
+
     /// <summary>Every step's LR and momentum for a training set of <paramref name="samples"/> samples.</summary>
     /// <remarks>reduce_lr_on_plateau depends on validation metrics, so it shows the LR before any reduction.</remarks>
     public static IReadOnlyList<SchedulePoint> Compute(Recipe recipe, int samples)
@@ -29,22 +38,24 @@ public static class ScheduleTrace
         if (Tools.RecipeTuning.HasAuto(recipe))
             throw new ArgumentException($"the schedule needs numbers, but {(recipe.Optimizer.LrIsAuto ? "optimizer.lr" : "data.batch_size")} is auto (chosen when training starts); " +
                                         "give one with --set (kindling lr-find / batch-size suggest them).");
-        int batches = BatchesPerEpoch(recipe, samples);
-        if (batches < 1)
-            throw new ArgumentException($"{samples} training samples with batch_size {recipe.Data.BatchSize} and drop_last give no batch; lower data.batch_size.");
         int accumulation = recipe.Training.AccumulationSteps;
-        int steps = StepsPerEpoch(recipe, samples);
+        // Epochs differ in size under a curriculum: each has its own batches, and the schedule counts the run's real steps.
+        var batchesByEpoch = Enumerable.Range(0, recipe.Training.Epochs).Select(e => BatchesPerEpoch(recipe, SamplesAt(recipe, samples, e))).ToArray();
+        if (batchesByEpoch.Min() < 1)
+            throw new ArgumentException($"{samples} training samples with batch_size {recipe.Data.BatchSize} and drop_last give no batch; lower data.batch_size.");
+        var stepsByEpoch = batchesByEpoch.Select(b => (b + accumulation - 1) / accumulation).ToArray();
         var options = recipe.Schedule;
         TorchRuntime();
         using var scope = torch.NewDisposeScope();
         using var stand = new StandIn();
         using var optimizer = OptimizerFactory.Create(stand, recipe.Optimizer.ToOptions(), recipe.Data.BatchSize * accumulation);
-        var schedule = ScheduleFactory.Create(optimizer, options, recipe.Training.Epochs, steps);
+        var schedule = ScheduleFactory.Create(optimizer, options, recipe.Training.Epochs, stepsByEpoch[0], stepsByEpoch.Sum());
         var group = optimizer.ParamGroups.First();
-        var points = new List<SchedulePoint>(recipe.Training.Epochs * steps);
+        var points = new List<SchedulePoint>(stepsByEpoch.Sum());
         for (int epoch = 1; epoch <= recipe.Training.Epochs; epoch++)
         {
-            for (int k = 0; k < steps; k++)
+            int batches = batchesByEpoch[epoch - 1];
+            for (int k = 0; k < stepsByEpoch[epoch - 1]; k++)
             {
                 points.Add(new SchedulePoint(points.Count, epoch, group.LearningRate, Momentum(group)));
                 if (schedule?.Unit != ScheduleUnit.Batch) continue;

@@ -50,6 +50,9 @@ public sealed record DataRecipe
     /// </summary>
     public string Sampler { get; init; } = "random";
 
+    /// <summary>Curriculum learning: each epoch draws from the easiest part of the split, growing to all of it; null: none.</summary>
+    public CurriculumRecipe? Curriculum { get; init; }
+
     /// <summary>The samplers <see cref="Sampler"/> may name.</summary>
     public static IReadOnlyList<string> Samplers { get; } = ["random", "weighted"];
 
@@ -101,6 +104,12 @@ public sealed record DataRecipe
         e.Check(TrainSubset is null or >= 1, path + ".train_subset", TrainSubset, "a count of images >= 1, or null for the whole training split");
         e.Check(BatchSize >= 1, path + ".batch_size", BatchSize, ">= 1");
         e.OneOf(path + ".sampler", Sampler, Samplers, "sampler");
+        if (Curriculum is not null)
+        {
+            Curriculum.Validate(e, path + ".curriculum");
+            // Both choose which samples an epoch draws: one sampler per loader, as in PyTorch.
+            if (Sampler != "random") e.Add(path + ".curriculum", $"chooses each epoch's samples itself, so it cannot be combined with sampler: {Sampler}; use one of them.");
+        }
         e.Check(EvalBatchSize is null or >= 1, path + ".eval_batch_size", EvalBatchSize, ">= 1 or null");
         e.Check(NumWorkers >= 0, path + ".num_workers", NumWorkers, ">= 0");
         e.Check(PrefetchFactor is null or >= 1, path + ".prefetch_factor", PrefetchFactor, ">= 1 or null");

@@ -72,12 +72,17 @@ public sealed class CurriculumSampler : ISampler
     /// Pool size of epoch <paramref name="epoch"/>: <c>floor(N * fraction)</c> as the seed, at least
     /// <see cref="MinSamples"/> and at most N; epochs past <see cref="TotalEpochs"/> use all data.
     /// </summary>
-    public int CountAt(int epoch)
+    public int CountAt(int epoch) => PoolSize(easiestFirst.Length, Pacing, epoch, TotalEpochs, MinSamples);
+
+    /// <summary>
+    /// The pool of epoch <paramref name="epoch"/> for a data set of <paramref name="dataCount"/>: what <see cref="CountAt"/> gives, known
+    /// without the scores (a schedule is traced from it before training).
+    /// </summary>
+    public static int PoolSize(int dataCount, CurriculumPacing pacing, int epoch, int totalEpochs, int minSamples)
     {
-        int n = easiestFirst.Length;
         // The tolerance keeps an exact product (0.6 * 10) from flooring to one less after rounding.
-        int size = (int)Math.Floor(n * Pacing.Fraction(epoch, TotalEpochs) + 1e-6);
-        return Math.Clamp(size, Math.Min(MinSamples, n), n);
+        int size = (int)Math.Floor(dataCount * pacing.Fraction(epoch, totalEpochs) + 1e-6);
+        return Math.Clamp(size, Math.Min(minSamples, dataCount), dataCount);
     }
 
     /// <summary>The data set indices ranked easiest first (ties by index).</summary>

@@ -10,6 +10,9 @@ public interface IBatchSource : IEnumerable<Batch>
     /// <summary>Batches in the current epoch.</summary>
     int Count { get; }
 
+    /// <summary>Batches in epoch <paramref name="epoch"/> (0-based): <see cref="Count"/> for every epoch unless the sampler's epochs differ in size (a curriculum).</summary>
+    int CountAt(int epoch) => Count;
+
     /// <summary>Samples per batch (the last may hold fewer).</summary>
     int BatchSize { get; }
 

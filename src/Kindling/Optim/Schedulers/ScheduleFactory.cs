@@ -15,14 +15,15 @@ public static class ScheduleFactory
     /// <param name="o">The schedule.</param>
     /// <param name="epochs">Epochs in the run.</param>
     /// <param name="stepsPerEpoch">Optimizer steps per epoch (batches / accumulation steps, rounded up).</param>
+    /// <param name="totalSteps">Optimizer steps in the whole run when epochs differ in size (a curriculum's grow); null: epochs x <paramref name="stepsPerEpoch"/>.</param>
     /// <returns>The schedule, or null for "none".</returns>
-    public static LrScheduler? Create(Optimizer optimizer, ScheduleOptions o, int epochs, int stepsPerEpoch)
+    public static LrScheduler? Create(Optimizer optimizer, ScheduleOptions o, int epochs, int stepsPerEpoch, int? totalSteps = null)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "a run needs at least one epoch.");
         if (stepsPerEpoch < 1) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, "an epoch needs at least one optimizer step.");
         var name = o.Name.Trim().ToLowerInvariant();
         var unit = o.Unit ?? (name == "one_cycle_lr" || (name == "cosine_annealing_warm_restarts" && o.FractionalEpochs) ? ScheduleUnit.Batch : ScheduleUnit.Epoch);
-        int total = unit == ScheduleUnit.Batch ? epochs * stepsPerEpoch : epochs;
+        int total = unit == ScheduleUnit.Batch ? totalSteps ?? epochs * stepsPerEpoch : epochs;
         LrScheduler? s = name switch
         {
             "none" => null,
