@@ -33,6 +33,10 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
         [Description("A grid axis: every combination of the axes is a trial, e.g. --grid optimizer.lr=1e-3,3e-3 (repeatable).")]
         public string[] Grid { get; init; } = [];
 
+        [CommandOption("--case <KEY=V;KEY=V>")]
+        [Description("A listed trial (an ablation row): its overrides separated by ';', e.g. --case 'optimizer.name=sgd;optimizer.lr=0.01' (repeatable).")]
+        public string[] Case { get; init; } = [];
+
         [CommandOption("--random <N>")]
         [Description("A random search of N trials over --range and --choice.")]
         public int? Random { get; init; }
@@ -91,16 +95,16 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            bool specified = Config is not null || Set.Length > 0 || Grid.Length > 0 || Random is not null || Range.Length > 0 || Choice.Length > 0
+            bool specified = Config is not null || Set.Length > 0 || Grid.Length > 0 || Case.Length > 0 || Random is not null || Range.Length > 0 || Choice.Length > 0
                 || Out is not null || EpochsBudget is not null || Halving || Overwrite;
             if (Resume is not null)
                 return specified ? ValidationResult.Error("--resume continues a sweep with its own recipe, trials and options: drop the other options.") : ValidationResult.Success();
-            if (Grid.Length > 0 && (Random is not null || Range.Length > 0 || Choice.Length > 0))
-                return ValidationResult.Error("--grid makes a grid search; --random N with --range/--choice makes a random one: use one kind.");
+            if (new[] { Grid.Length > 0, Case.Length > 0, Random is not null || Range.Length > 0 || Choice.Length > 0 }.Count(k => k) > 1)
+                return ValidationResult.Error("--grid makes a grid search, --case lists trials, --random N with --range/--choice makes a random one: use one kind.");
             if (Random is null && (Range.Length > 0 || Choice.Length > 0))
                 return ValidationResult.Error("--range and --choice are for a random search: add --random N (the number of trials).");
-            if (Random is null && Grid.Length == 0)
-                return ValidationResult.Error("nothing to sweep: give --grid KEY=V1,V2 (a grid) or --random N with --range KEY=MIN:MAX[:log] (a random search).");
+            if (Random is null && Grid.Length == 0 && Case.Length == 0)
+                return ValidationResult.Error("nothing to sweep: give --grid KEY=V1,V2 (a grid), --case KEY=V;KEY=V (listed trials) or --random N with --range KEY=MIN:MAX[:log] (a random search).");
             return ValidationResult.Success();
         }
     }
@@ -123,8 +127,8 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
             {
                 var path = settings.Config ?? RecipeLocator.Find();
                 var recipe = Recipe.Load(path, settings.Set);
-                var spec = settings.Random is int n
-                    ? SweepSpec.Random(n, settings.Range, settings.Choice, settings.Seed)
+                var spec = settings.Random is int n ? SweepSpec.Random(n, settings.Range, settings.Choice, settings.Seed)
+                    : settings.Case.Length > 0 ? SweepSpec.FromCases(settings.Case)
                     : SweepSpec.Grid(settings.Grid);
                 var options = runtime with
                 {
@@ -142,7 +146,7 @@ sealed class SweepCommand : Command<SweepCommand.Settings>
             return CliErrors.Usage;
         }
         var m = sweep.Manifest;
-        log.WriteLine($"sweep: {m.Trials.Count} trials ({(m.Spec.IsRandom ? $"random, seed {m.Spec.Seed}" : "grid")}) over {string.Join(", ", m.Spec.Dimensions.Select(d => d.Key))}" +
+        log.WriteLine($"sweep: {m.Trials.Count} trials ({(m.Spec.IsRandom ? $"random, seed {m.Spec.Seed}" : m.Spec.Cases is not null ? "listed cases" : "grid")}) over {string.Join(", ", m.Spec.Dimensions.Select(d => d.Key))}" +
             (m.Rungs is { } rungs ? $"; successive halving at {string.Join(", ", rungs)} epochs (eta {m.Options.Eta})" : "") + $"; folder: {sweep.Folder}");
 
         SweepResult result;

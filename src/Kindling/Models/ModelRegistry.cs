@@ -27,6 +27,8 @@ public static class ModelRegistry
         {
             new(new("seed-cnn", "The seeds' CIFAR-100 CNN: 4 x [conv-BN-ReLU x2, maxpool, dropout], MLP head 1024-512", 32, 100, new[] { "norm" }),
                 o => new SeedCnn(o), _ => SeedCnn.FeatureWidth),
+            new(new("seed-cnn-2block", "The seeds' first ablation network (\"2 CNN layers with Batchnorm\"): seed-cnn's first 2 blocks (64, 128 channels), the same head", 32, 100, new[] { "norm" }),
+                o => new SeedCnn(o, blocks: 2), _ => SeedCnn.FeatureWidth),
             new(new("fastnet", "A small fast net in the spirit of airbench: stem, 3 x [conv, pool, norm, GELU, conv, norm, GELU], max pool, linear; width_multiplier scales 64/256/256", 32, 10,
                     new[] { "norm", "width_multiplier" }),
                 o => new FastNet(o), o => FastNet.FeatureWidth(o.WidthMultiplier ?? 1.0)),

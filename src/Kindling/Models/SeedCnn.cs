@@ -14,7 +14,8 @@ namespace Kindling.Models;
 /// Submodules are named blockN.{conv1,bn1,relu1,conv2,bn2,relu2,pool,drop} so conv-BN-ReLU triples
 /// can be found and fused later. With norm none the bnN slots hold identities (the names stay, so the
 /// structure does not change); with group(G) they hold GroupNorms. Initialisation is PyTorch's default
-/// (the seeds do not re-initialise).
+/// (the seeds do not re-initialise). The seeds' first ablation ("2 CNN layers with Batchnorm", seed 001) ran the first two
+/// blocks alone (64 and 128 channels, the same head): <c>seed-cnn-2block</c>, <c>blocks</c> 2.
 /// <para>Its features (<see cref="IFeatureModel"/>) are the 512-wide penultimate layer after its ReLU and dropout,
 /// what fc3 reads (timm's rule: the input of the final classifier), not the flattened convolution map: the MLP
 /// is part of the network the seeds train, and 512 does not depend on the input size. Headless
@@ -34,17 +35,19 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <param name="inputSize">Input height and width (square), to size the first linear layer.</param>
     /// <param name="dropRate">Dropout probability after each block and in the head.</param>
     /// <param name="norm">Normalization after each convolution (BatchNorm by default, as the seeds).</param>
-    public SeedCnn(int numClasses = DefaultClasses, int inChannels = 3, int inputSize = 32, double dropRate = 0.2, NormSpec? norm = null) : base(nameof(SeedCnn))
+    /// <param name="blocks">How many of the four blocks (1 to 4): 4 is the seeds' network, 2 their early ablation's.</param>
+    public SeedCnn(int numClasses = DefaultClasses, int inChannels = 3, int inputSize = 32, double dropRate = 0.2, NormSpec? norm = null, int blocks = 4) : base(nameof(SeedCnn))
     {
+        if (blocks is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(blocks), blocks, "SeedCnn has 1 to 4 blocks.");
         if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "num_classes must be at least 0 (0: no classifier).");
         norm ??= NormSpec.Batch;
         NumClasses = numClasses;
-        var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var stages = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = inChannels, size = inputSize;
-        for (int b = 0; b < Widths.Length; b++)
+        for (int b = 0; b < blocks; b++)
         {
             int w = Widths[b];
-            blocks.Add(($"block{b + 1}", nn.Sequential(
+            stages.Add(($"block{b + 1}", nn.Sequential(
                 ("conv1", nn.Conv2d(channels, w, 3, padding: 1, bias: false)),
                 ("bn1", NormFactory.Create(norm, w)),
                 ("relu1", nn.ReLU(inplace: true)),
@@ -56,9 +59,9 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>, IFeatureModel
             channels = w;
             size /= 2;
         }
-        if (size < 1) throw new ArgumentException($"SeedCnn needs inputs of at least 16x16 (four 2x2 poolings); got {inputSize}x{inputSize}.");
+        if (size < 1) throw new ArgumentException($"SeedCnn with {blocks} blocks needs inputs of at least {1 << blocks}x{1 << blocks} ({blocks} 2x2 poolings); got {inputSize}x{inputSize}.");
         FlattenFeatures = channels * size * size;
-        features = nn.Sequential(blocks);
+        features = nn.Sequential(stages);
         var mlp = new List<(string, nn.Module<Tensor, Tensor>)>
         {
             ("flatten", nn.Flatten()),
@@ -75,8 +78,10 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>, IFeatureModel
     }
 
     /// <summary>The seeds' network from the common options: num_classes (100), in_channels, input_size (32), drop_rate (0.2), norm.</summary>
-    public SeedCnn(ModelOptions options)
-        : this(options.NumClasses ?? DefaultClasses, options.InChannels, options.InputSize ?? 32, options.DropRate ?? 0.2, options.Norm)
+    /// <param name="options">The common options.</param>
+    /// <param name="blocks">How many of the four blocks (see the other constructor).</param>
+    public SeedCnn(ModelOptions options, int blocks = 4)
+        : this(options.NumClasses ?? DefaultClasses, options.InChannels, options.InputSize ?? 32, options.DropRate ?? 0.2, options.Norm, blocks)
     {
     }
 

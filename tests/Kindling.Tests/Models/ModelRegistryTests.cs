@@ -45,6 +45,8 @@ public class ModelRegistryTests
     [InlineData("resnet18-cifar", 100, 11_220_132)] // 3x3 stem, bias-free convs, 1x1 projection shortcuts with BN
     [InlineData("mobilenetv2", 1000, 3_504_872)]    // torchvision mobilenet_v2
     [InlineData("wrn-28-10", 100, 36_536_884)]      // Zagoruyko & Komodakis, CIFAR-100
+    [InlineData("seed-cnn", 100, 7_361_572)]        // the seeds' network, built in PyTorch 1.13 from their layer list
+    [InlineData("seed-cnn-2block", 100, 9_226_276)] // its first two blocks and the same head (fc1 reads 128 x 8 x 8), likewise
     public void ParameterCountsMatchReferences(string name, int classes, long expected)
     {
         using var model = ModelRegistry.Create(name, new ModelOptions { NumClasses = classes });

@@ -24,6 +24,27 @@ public class SweepSpecTests
     }
 
     [Fact]
+    public void ListedCasesAreTheTrialsAsGivenAndKeepTheRecipesValueForKeysTheyLeaveOut()
+    {
+        var spec = SweepSpec.FromCases(["optimizer.name=adam;optimizer.lr=1e-3", "optimizer.name=sgd;optimizer.lr=0.01;optimizer.momentum=0.9",
+            "optimizer.name=adamw;training.epochs=30", "optimizer.betas=[0.9, 0.99]"]);
+        Assert.Equal(
+        [
+            "optimizer.name=adam optimizer.lr=1e-3", "optimizer.name=sgd optimizer.lr=0.01 optimizer.momentum=0.9",
+            "optimizer.name=adamw training.epochs=30", "optimizer.betas=[0.9, 0.99]",
+        ], spec.Expand().Select(Show));
+        Assert.Equal(["optimizer.name", "optimizer.lr", "optimizer.momentum", "training.epochs", "optimizer.betas"], spec.Dimensions.Select(d => d.Key));
+        Assert.Equal(["adam", "sgd", "adamw"], spec.Dimensions[0].Values!);
+        // The manifest stores the spec as JSON: cases survive the round trip.
+        var back = System.Text.Json.JsonSerializer.Deserialize<SweepSpec>(System.Text.Json.JsonSerializer.Serialize(spec))!;
+        Assert.Equal(spec.Expand().Select(Show), back.Expand().Select(Show));
+
+        Assert.Contains("sets optimizer.lr twice", Assert.Throws<SweepSpecException>(() => SweepSpec.FromCases(["optimizer.lr=1;optimizer.lr=2"])).Message);
+        Assert.Contains("is listed twice", Assert.Throws<SweepSpecException>(() => SweepSpec.FromCases(["a.b=1;c.d=2", "c.d=2;a.b=1"])).Message);
+        Assert.Contains("expected KEY=VALUE", Assert.Throws<SweepSpecException>(() => SweepSpec.FromCases(["optimizer.lr"])).Message);
+    }
+
+    [Fact]
     public void RandomDrawsStayInTheirRangesAreLogUniformAndRepeatForASeed()
     {
         var spec = SweepSpec.Random(400, ["optimizer.lr=1e-4:1e-1:log", "model.drop_rate=0:0.5", "data.batch_size=64:256"], ["optimizer.name=adamw,sgd"], seed: 3);

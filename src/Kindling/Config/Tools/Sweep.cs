@@ -124,7 +124,7 @@ public sealed class Sweep
         catch (RecipeException e)
         {
             // Override errors are the sweep's flags, not --set.
-            var flag = Manifest.Spec.IsRandom ? "--range/--choice" : "--grid";
+            var flag = Manifest.Spec.IsRandom ? "--range/--choice" : Manifest.Spec.Cases is not null ? "--case" : "--grid";
             throw new SweepSpecException(e.Message.Replace("--set ", flag + " ", StringComparison.Ordinal));
         }
     }

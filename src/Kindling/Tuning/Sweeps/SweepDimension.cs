@@ -29,6 +29,14 @@ public sealed record SweepDimension
         return new SweepDimension { Key = key, Values = values };
     }
 
+    /// <summary>Reads one <c>KEY=VALUE</c> (a <c>--case</c> assignment; the value may hold commas, as a YAML list does).</summary>
+    /// <exception cref="SweepSpecException">No '=', no key, or no value.</exception>
+    public static KeyValuePair<string, string> ParseValue(string text, string flag)
+    {
+        var (key, value) = Split(text, flag, "KEY=VALUE (e.g. optimizer.lr=0.01)");
+        return new(key, value);
+    }
+
     /// <summary>Reads <c>KEY=MIN:MAX[:log]</c> (<c>--range</c>).</summary>
     /// <exception cref="SweepSpecException">No '=', no key, or a bad range.</exception>
     public static SweepDimension ParseRange(string text)

@@ -4,7 +4,8 @@ namespace Kindling.Tuning.Sweeps;
 /// What a sweep tries: a grid (the cartesian product of every <see cref="SweepDimension.Values"/>
 /// list, the first key varying slowest, as itertools.product) or <see cref="RandomTrials"/> draws,
 /// each key from its range (uniform or log-uniform) or its choices, reproducible for a
-/// <see cref="Seed"/>. Each trial is a list of <c>key=value</c> overrides on one base recipe.
+/// <see cref="Seed"/>, or listed <see cref="Cases"/> (an ablation table's rows, which a grid cannot express when the rows
+/// change different keys). Each trial is a list of <c>key=value</c> overrides on one base recipe.
 /// </summary>
 public sealed record SweepSpec
 {
@@ -13,6 +14,9 @@ public sealed record SweepSpec
 
     /// <summary>Random trials to draw; null for a grid.</summary>
     public int? RandomTrials { get; init; }
+
+    /// <summary>Listed trials, each its own overrides (a key a case does not set keeps the recipe's value); null for a grid or a random search.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? Cases { get; init; }
 
     /// <summary>Seeds the random draws (the trials' own training seed stays the recipe's).</summary>
     public int Seed { get; init; }
@@ -35,6 +39,32 @@ public sealed record SweepSpec
         return Create(dims, trials, seed);
     }
 
+    /// <summary>
+    /// Listed trials, each <c>KEY=VALUE;KEY=VALUE</c> (e.g. <c>optimizer.name=sgd;optimizer.lr=0.01;optimizer.momentum=0.9</c>):
+    /// the rows of an ablation. The dimensions are every key some case sets, with the values the cases give.
+    /// </summary>
+    /// <exception cref="SweepSpecException">A malformed case, a key set twice in one case, or a case listed twice.</exception>
+    public static SweepSpec FromCases(IEnumerable<string> cases)
+    {
+        var parsed = new List<IReadOnlyDictionary<string, string>>();
+        foreach (var text in cases)
+        {
+            var assignments = text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(a => SweepDimension.ParseValue(a, "--case")).ToList();
+            if (assignments.Count == 0) throw new SweepSpecException($"--case '{text}': expected KEY=VALUE;KEY=VALUE (e.g. optimizer.name=sgd;optimizer.lr=0.01).");
+            if (assignments.GroupBy(a => a.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new SweepSpecException($"--case '{text}': sets {twice.Key} twice; give each key once per case.");
+            var overrides = assignments.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            if (parsed.Any(p => p.Count == overrides.Count && p.All(kv => overrides.GetValueOrDefault(kv.Key) == kv.Value)))
+                throw new SweepSpecException($"--case '{text}' is listed twice.");
+            parsed.Add(overrides);
+        }
+        var keys = parsed.SelectMany(c => c.Keys).Distinct().ToList();
+        var dimensions = keys.Select(k => new SweepDimension { Key = k, Values = parsed.Where(c => c.ContainsKey(k)).Select(c => c[k]).Distinct().ToList() }).ToList();
+        if (dimensions.Count == 0) throw new SweepSpecException("a case sweep needs at least one --case KEY=VALUE;KEY=VALUE.");
+        return new SweepSpec { Dimensions = dimensions, Cases = parsed };
+    }
+
     static SweepSpec Create(List<SweepDimension> dimensions, int? trials, int seed)
     {
         if (dimensions.Count == 0)
@@ -50,6 +80,9 @@ public sealed record SweepSpec
     public IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> Expand()
     {
         var trials = new List<IReadOnlyList<KeyValuePair<string, string>>>();
+        if (Cases is not null)
+            return Cases.Select(c => (IReadOnlyList<KeyValuePair<string, string>>)Dimensions.Where(d => c.ContainsKey(d.Key))
+                .Select(d => new KeyValuePair<string, string>(d.Key, c[d.Key])).ToList()).ToList();
         if (RandomTrials is int n)
         {
             var random = new System.Random(Seed);

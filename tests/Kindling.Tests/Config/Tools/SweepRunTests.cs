@@ -187,6 +187,22 @@ public class SweepRunTests
     }
 
     [Fact]
+    public void ListedCasesRunAsTrialsWithTheirOwnOverridesAndComeBackFromTheManifest()
+    {
+        using var tmp = new TempDir();
+        var folder = Path.Combine(tmp.Path, "sweep");
+        var spec = SweepSpec.FromCases(["optimizer.name=sgd;optimizer.lr=0.01;optimizer.momentum=0.9", "optimizer.name=adam;optimizer.lr=0.001"]);
+        var result = Sweep.Create(folder, TinyRecipe(tmp, 1), spec, new SweepOptions()).Run();
+        Assert.Equal(2, result.Manifest.Trials.Count(t => t.State == SweepTrialState.Completed));
+        var first = File.ReadAllText(Path.Combine(folder, "trials", "trial-000", "config.yaml"));
+        Assert.Contains("name: sgd", first);
+        Assert.Contains("momentum: 0.9", first);
+        Assert.Contains("name: adam\n", File.ReadAllText(Path.Combine(folder, "trials", "trial-001", "config.yaml")));
+        var loaded = SweepManifest.Load(folder);
+        Assert.Equal(spec.Expand().Select(t => string.Join(" ", t)), loaded.Spec.Expand().Select(t => string.Join(" ", t)));
+    }
+
+    [Fact]
     public void TheCliRefusesBadSweepsBeforeAnythingRuns()
     {
         using var tmp = new TempDir();
