@@ -4,7 +4,8 @@
 Run: /usr/bin/python3 tests/Kindling.Tests/Oracle/make_attention_fixtures.py  -> attention/attention.json
 Attention: nn.MultiheadAttention(embed_dim, num_heads, batch_first=True) called with key_padding_mask (bool, True =
 padding), need_weights=True; both the head-averaged weights (PyTorch's default) and the per-head ones
-(average_attn_weights=False) are stored. The "fully_padded" case has a batch element whose keys are all padding:
+(average_attn_weights=False) are stored; the C# tests read the averaged ones (TorchSharp's binding of libtorch's module has
+no average_attn_weights switch). The "fully_padded" case has a batch element whose keys are all padding:
 PyTorch 1.13 returns NaN for it (softmax over nothing); the C# test checks the other elements against PyTorch and
 Kindling's documented choice for that one.
 Margin loss (Hadsell, Chopra & LeCun 2006, without their 1/2): d = F.pairwise_distance(a, b) (p 2, eps 1e-6, as

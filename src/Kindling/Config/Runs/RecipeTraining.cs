@@ -2,7 +2,6 @@ using System.Globalization;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Reporting;
-using Kindling.Data.Transforms;
 using Kindling.Runtime;
 using Kindling.SelfSupervised;
 using Kindling.Training;

@@ -26,7 +26,8 @@ public sealed class MaskedAutoencoder : nn.Module<Tensor, Tensor, (Tensor Predic
     /// <exception cref="ArgumentException">The patch size does not divide the image, or a width does not fit its heads or the position embedding.</exception>
     public MaskedAutoencoder(MaeOptions options) : base(nameof(MaskedAutoencoder))
     {
-        RandomMasking.KeepCount((options.ImageSize / Math.Max(1, options.PatchSize)) * (long)(options.ImageSize / Math.Max(1, options.PatchSize)), options.MaskRatio);
+        Patches.CheckDivides(options.PatchSize, options.ImageSize, options.ImageSize);
+        RandomMasking.KeepCount((long)(options.ImageSize / options.PatchSize) * (options.ImageSize / options.PatchSize), options.MaskRatio);
         if (options.DecoderDepth < 1) throw new ArgumentException($"The MAE decoder needs at least one block; got decoder depth {options.DecoderDepth}.");
         encoder = new MaeEncoder(options);
         Options = options;
