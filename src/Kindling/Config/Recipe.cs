@@ -49,6 +49,12 @@ public sealed record Recipe
     /// <summary>Knowledge distillation from a teacher checkpoint (off without a teacher).</summary>
     public DistillationRecipe Distillation { get; init; } = new();
 
+    /// <summary>The masked autoencoder (task: mae).</summary>
+    public MaeRecipe Mae { get; init; } = new();
+
+    /// <summary>The image-text alignment demo (task: multimodal).</summary>
+    public MultimodalRecipe Multimodal { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -119,6 +125,8 @@ public sealed record Recipe
         Distillation.Validate(e, "distillation");
         if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
+        Mae.Validate(e, "mae");
+        Multimodal.Validate(e, "multimodal");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         CheckTask(e);

@@ -3,6 +3,7 @@ using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Reporting;
 using Kindling.Runtime;
+using Kindling.SelfSupervised;
 using Kindling.Training;
 using Kindling.Training.Tasks;
 using Kindling.Training.Callbacks;
@@ -26,6 +27,7 @@ public sealed class RecipeTraining : IDisposable
     readonly RunFolderCallback folderCallback;
     readonly List<ITrainerCallback> callbacks = new();
     readonly PlotsCallback? plots;
+    readonly ReconstructionPreviewCallback? reconstruction;
 
     RecipeTraining(RecipeRun run, RunFolder folder, string? resumeFrom)
     {
@@ -36,6 +38,21 @@ public sealed class RecipeTraining : IDisposable
         callbacks.Add(folderCallback);
         if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Task.Network, Hyperparameters(run.Recipe)));
         if (run.Recipe.Logging.Plots) callbacks.Add(plots = new PlotsCallback(folder.PlotsDir, run.Classes));
+        // A task that reconstructs (MAE) gets its picture in plots/: masked input, reconstruction, original.
+        if (run.Recipe.Logging.Plots && run.Task is IReconstructionPreview preview)
+            callbacks.Add(reconstruction = new ReconstructionPreviewCallback(preview, PreviewImages(run), folder.PlotsDir,
+                run.Normalization.Mean, run.Normalization.Std, run.Recipe.Training.Seed));
+    }
+
+    // Eight held-out images (stratified when labelled) through the eval transform: the same every epoch.
+    static TorchSharp.torch.Tensor PreviewImages(RecipeRun run)
+    {
+        var set = run.ValidationSet ?? run.TrainSet;
+        var indices = SampleGrid.Pick(set, 8, (int)run.Recipe.Training.Seed);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var s = set.Shape;
+        var images = indices.Select(i => run.EvalTransform.Apply(TorchSharp.torch.tensor(set.GetImage(i, PixelLayout.Chw).Pixels).view(s.Channels, s.Height, s.Width), new Random(i))).ToArray();
+        return TorchSharp.torch.stack(images).MoveToOuterDisposeScope();
     }
 
     /// <summary>The built run (data, loaders, model, trainer options).</summary>
@@ -141,5 +158,9 @@ public sealed class RecipeTraining : IDisposable
     };
 
     /// <inheritdoc/>
-    public void Dispose() => Run.Dispose();
+    public void Dispose()
+    {
+        reconstruction?.Dispose();
+        Run.Dispose();
+    }
 }

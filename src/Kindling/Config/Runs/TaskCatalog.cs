@@ -3,6 +3,9 @@ using Kindling.Config.Sections;
 using Kindling.Config.Yaml;
 using Kindling.Data.Datasets;
 using Kindling.Losses;
+using Kindling.Runtime;
+using Kindling.SelfSupervised.Mae;
+using Kindling.SelfSupervised.Multimodal;
 using Kindling.Training;
 using Kindling.Training.Tasks;
 
@@ -34,6 +37,10 @@ public static class TaskCatalog
     {
         ["classification"] = new("classification", "an image classifier: cross-entropy with label smoothing, mixup/CutMix, distillation from a teacher",
             ["loss", "batch_mix", "distillation"], ClassificationTask.MetricSpecs, MetricSpec.Max("val_accuracy"), ClassificationParts),
+        ["mae"] = new("mae", "a masked autoencoder (He et al. 2021): a ViT encoder on the visible patches, a light decoder, the loss on the masked patches; no labels",
+            ["mae"], MaeTask.MetricSpecs, MetricSpec.Min("val_loss"), MaeParts) { Model = TaskModel.Own },
+        ["multimodal"] = new("multimodal", "images and short descriptions made from their classes, aligned by a margin-based contrastive loss; retrieval recall@1/@5 both ways against chance",
+            ["multimodal"], MultimodalTask.MetricSpecs, MetricSpec.Max("val_i2t_r1"), MultimodalParts) { Model = TaskModel.Own },
     };
 
     /// <summary>The registered names.</summary>
@@ -71,6 +78,32 @@ public static class TaskCatalog
         _ when train is null => throw new InvalidOperationException("loss.class_weight: balanced needs the training split; build the task with TaskParts.Train."),
         _ => ClassWeights.Balanced(train.CountPerClass()),
     };
+
+    static TrainingTask MaeParts(TaskParts p)
+    {
+        var shape = p.Shape;
+        if (shape.Height % p.Recipe.Mae.PatchSize != 0)
+            throw new RecipeException("recipe", [$"mae.patch_size: {p.Recipe.Mae.PatchSize} does not divide the {shape.Height}x{shape.Width} images of {p.Recipe.Data.Spec}; choose a patch size that divides {shape.Height}."]);
+        Seeding.SeedTorch(p.Recipe.Training.Seed);
+        try
+        {
+            return new MaeTask(new MaskedAutoencoder(p.Recipe.Mae.ToOptions(shape.Channels, shape.Height)));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RecipeException("recipe", [$"mae: {e.Message}"]);
+        }
+    }
+
+    static TrainingTask MultimodalParts(TaskParts p)
+    {
+        var o = p.Recipe.Multimodal.ToOptions();
+        var captions = new ClassCaptions(p.Classes);
+        Seeding.SeedTorch(p.Recipe.Training.Seed);
+        var image = new ImageEncoder(p.Shape.Channels, o.ImageWidth, o.EmbedDim);
+        var text = new TextEncoder(captions.Vocabulary.Count, captions.MaxLength, o.TextDim, o.TextHeads, o.TextDepth, o.EmbedDim);
+        return new MultimodalTask(image, text, captions, new MarginContrastiveLoss(o.Margin), p.Recipe.Training.Seed);
+    }
 
     static TrainingTask ClassificationParts(TaskParts p)
     {

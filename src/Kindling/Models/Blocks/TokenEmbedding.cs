@@ -24,6 +24,12 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The class token (1, 1, D): read by a masked autoencoder, which adds it after masking the patches.</summary>
+    public Parameter ClassToken => cls_token;
+
+    /// <summary>The position embeddings (1, N + 1, D), the class token's first.</summary>
+    public Parameter PositionEmbedding => pos_embed;
+
     /// <summary>Number of patches N the position embeddings were made for.</summary>
     public long Patches { get; }
 
