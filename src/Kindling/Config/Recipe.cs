@@ -52,6 +52,9 @@ public sealed record Recipe
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
+    /// <summary>Data-parallel communication (under mpirun): gradient bucket size, collective timeout.</summary>
+    public DistributedRecipe Distributed { get; init; } = new();
+
     /// <summary>What the run writes.</summary>
     public LoggingRecipe Logging { get; init; } = new();
 
@@ -121,6 +124,7 @@ public sealed record Recipe
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
+        Distributed.Validate(e, "distributed");
         CheckTask(e);
         if (Optimizer.LrIsAuto && Schedule.MaxLr is not null)
             e.Add("optimizer.lr", "auto would be ignored: schedule.max_lr sets the peak; remove schedule.max_lr to let the LR range test choose it, or give lr a number.");

@@ -5,6 +5,7 @@ using Kindling.Training.Tasks;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
+using Kindling.Distributed;
 using Kindling.Losses;
 using Kindling.Models;
 using Kindling.Runtime;
@@ -22,10 +23,14 @@ public static class RecipeBuilder
     /// <summary>Opens the data, splits it, and builds loaders, transforms, model and trainer options.</summary>
     /// <param name="recipe">A recipe from <see cref="Recipe.Load"/> (validated again here).</param>
     /// <param name="open">How to open the data (download, log); null: defaults.</param>
+    /// <param name="world">The data-parallel job this process is a rank of (<c>mpirun</c>); null or a world of one: this process alone.
+    /// With several ranks the recipe's batch size is the global one, the training data are sharded and the trainer all-reduces gradients.</param>
     /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
-    public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
+    public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null, ICommunicator? world = null)
     {
+        world ??= new LocalCommunicator();
         recipe.Validate();
+        DataParallelSetup.Check(recipe, world);
         RequireClassifier(recipe);
         // A missing teacher is found before the data is opened, not after.
         if (recipe.Distillation.Teacher is not null) TeacherPath(recipe.Distillation);
@@ -34,6 +39,8 @@ public static class RecipeBuilder
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
+        // Ranks that resolved different recipes (other files, other data) would train different models: stop before anything trains.
+        world.RequireSame(resolved.ToYaml(), "the resolved recipe (config.yaml)");
         var model = CreateModel(resolved);
         (resolved, var channelsLastChoice) = ChannelsLast(resolved, model);
         var trainTransform = Transform(resolved.Transforms.Train, normalization);
@@ -51,7 +58,8 @@ public static class RecipeBuilder
             // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
             Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
         };
-        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, TrainSampler(d, train, resolved.Training.Seed));
+        var trainLoader = world.Size > 1 ? DataParallelSetup.TrainLoader(train, loader, d, trainTransform, resolved.Training.Seed, world)
+            : new DataLoader(train, loader with { Shuffle = d.Shuffle, DropLast = d.DropLast }, trainTransform, TrainSampler(d, train, resolved.Training.Seed));
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
         var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
         var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
@@ -61,9 +69,15 @@ public static class RecipeBuilder
         try
         {
             (resolved, teacher) = Teacher(resolved, normalization);
-            trainerOptions = resolved.ToTrainerOptions();
+            trainerOptions = DataParallelSetup.WithReducer(resolved.ToTrainerOptions(), resolved.Distributed, world);
             // Validate() has checked the name: the catalog has it.
             task = TaskCatalog.Find(resolved.Task)!.Create(new TaskParts(resolved, model, data.Classes, teacher, trainerOptions) { Train = train });
+            // A task that sums its validation counts across ranks validates a shard on each; the test split stays whole (rank 0 evaluates it).
+            if (world.Size > 1 && validation is not null && task.ReducesValidation)
+            {
+                if (!ReferenceEquals(testLoader, validationLoader)) validationLoader!.Dispose();
+                validationLoader = DataParallelSetup.ValidationLoader(validation, evalOptions, evalTransform, world);
+            }
         }
         catch
         {

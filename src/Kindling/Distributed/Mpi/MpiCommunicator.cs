@@ -50,7 +50,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     public string Backend { get; }
 
     /// <summary>The longest any collective may take; then the job is aborted rather than left hanging.</summary>
-    public TimeSpan Timeout { get; }
+    public TimeSpan Timeout { get; set; }
 
     /// <inheritdoc/>
     public void Barrier()
