@@ -146,10 +146,12 @@ public sealed class Trainer
         session.ZeroGrad();
         var resumed = State.Progress;
         State.Progress = null;
-        session.Sums = MetricSums.FromState(resumed?.Sums);
+        // An interrupted data-parallel epoch saved every rank's sums and images together: one rank carries them on.
+        bool carries = Options.GradientReducer is not { Rank: > 0 };
+        session.Sums = MetricSums.FromState(carries ? resumed?.Sums : null);
         // The loss leads the running metrics (progress lines read "loss ... acc ..."), though the engine logs it after the task's step.
         if (resumed is null && session.Task.AutomaticOptimization) session.Sums.Add("loss", 0, 0);
-        long seen = resumed?.Seen ?? 0, normCount = resumed?.NormCount ?? 0;
+        long seen = carries ? resumed?.Seen ?? 0 : 0, normCount = resumed?.NormCount ?? 0;
         double normSum = resumed?.NormSum ?? 0;
         int skip = resumed?.Batches ?? 0, index = 0;
         var watch = Stopwatch.StartNew();
@@ -178,7 +180,7 @@ public sealed class Trainer
             // Interrupt only between optimizer steps, so no half-accumulated gradient is lost.
             if (step.EndedWindow && Cancelled(cancellation) && index < State.BatchesPerEpoch)
             {
-                State.Progress = new EpochProgress(index, session.Sums.ToState(), seen, normSum, normCount);
+                State.Progress = new EpochProgress(index, ReplicaSums(session.Sums).ToState(), SumAcrossReplicas(seen), normSum, normCount);
                 return (true, seen, null);
             }
         }
@@ -211,8 +213,11 @@ public sealed class Trainer
     {
         if (Options.GradientReducer is not { } reducer) return sums;
         var state = sums.ToState();
-        var flat = reducer.Sum(state.Values.SelectMany(v => v).ToArray());
-        return MetricSums.FromState(state.Keys.Select((k, i) => (k, new[] { flat[2 * i], flat[2 * i + 1] })).ToDictionary(p => p.k, p => p.Item2));
+        // In name order, the same on every rank whatever order each logged them in; the result keeps this rank's order.
+        var names = state.Keys.Order(StringComparer.Ordinal).ToList();
+        var flat = reducer.Sum(names.SelectMany(n => state[n]).ToArray());
+        var total = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => new[] { flat[2 * p.i], flat[2 * p.i + 1] });
+        return MetricSums.FromState(state.Keys.ToDictionary(k => k, k => total[k]));
     }
 
     long SumAcrossReplicas(long value) => Options.GradientReducer is { } reducer ? (long)reducer.Sum([value])[0] : value;

@@ -54,6 +54,30 @@ public class DataParallelTrainingTests(DataParallelRuns runs) : IClassFixture<Da
     }
 
     [Fact]
+    public void SigtermOnOneRankStopsBothAtTheSameStepAndOneProcessContinuesExactly()
+    {
+        var (run, job) = StartLongRun("interrupted", timeoutSeconds: 300);
+        using (job)
+        {
+            WaitForCheckpointAndRank(run, job);
+            // Only rank 0 hears the signal; the ranks agree at every optimizer step, so both stop after the same one.
+            MpiJob.Signal(job.RankProcess(0)!.Value, "TERM");
+            var (code, _, error) = job.Wait(TimeSpan.FromSeconds(120));
+            Assert.True(code == 130, $"exit {code}: {error}");
+            Assert.Contains("Resume with: kindling train --resume", error);
+        }
+        long stoppedAt = DataParallelRuns.GlobalStep(run);
+        // One process finishes the epoch the two ranks were in (usually mid-epoch: the saved progress is every rank's)...
+        int epochs = runs.ResumeOneMoreEpoch(run, ranks: 0);
+        Assert.True(stoppedAt < 10L * epochs);
+        Assert.Equal(10L * epochs, DataParallelRuns.GlobalStep(run));
+        // ...and ends where one process trained from the start would.
+        var straight = runs.Train(0, "straight", epochs);
+        var difference = DataParallelRuns.MaxWeightDifference(straight, run);
+        Assert.True(difference <= 1e-5, $"stopped at step {stoppedAt} on 2 ranks, resumed in 1 process: weights differ by {difference:E2}");
+    }
+
+    [Fact]
     public void AKilledRankEndsTheJobAndTheLastCheckpointResumes()
     {
         var (run, job) = StartLongRun("killed", timeoutSeconds: 300);
