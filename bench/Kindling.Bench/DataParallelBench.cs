@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Kindling.Distributed;
+using Kindling.Training;
 using static TorchSharp.torch;
 
 namespace Kindling.Bench;
@@ -30,7 +31,8 @@ public static class DataParallelBench
         ok &= root.item<long>() == 42;
         using var gathered = world.AllGather(tensor(new long[] { world.Rank }));
         ok &= gathered.data<long>().ToArray().SequenceEqual(Enumerable.Range(0, world.Size).Select(r => (long)r));
-        if (!ok) throw new InvalidOperationException($"rank {world.Rank}: a collective returned a wrong result.");
+        if (!ok) throw new DistributedException($"rank {world.Rank}: a collective returned a wrong result.");
+        if (world.Size > 1) CheckReducer(world);
 
         double seconds = Timed(world, iterations, () => world.AllReduce(buffer));
         using var one = zeros(1);
@@ -98,6 +100,38 @@ public static class DataParallelBench
             ["communication_ms_per_step"] = worst.item<double>() / s.Steps * 1e3,
             ["communication_share"] = worst.item<double>() / seconds,
         };
+    }
+
+    /// <summary>
+    /// The gradient all-reducer on this world of several ranks, with what training meets: gradients in several buckets (a bucket of a few
+    /// bytes), a channels-last gradient, a parameter with a gradient on rank 0 only (the others count zero, and get the
+    /// mean), one with none anywhere (stays without), a non-finite loss on the last rank (every rank hears of it), and the
+    /// all-gather a MoCo queue uses.
+    /// </summary>
+    static void CheckReducer(ICommunicator world)
+    {
+        using var scope = NewDisposeScope();
+        int n = world.Size, r = world.Rank;
+        var reducer = new GradientAllReducer(world, bucketMegabytes: 1e-5);
+        var dense = new TorchSharp.Modules.Parameter(zeros(3, 5));
+        var strided = new TorchSharp.Modules.Parameter(ChannelsLast.Of(zeros(2, 3, 4, 4)));
+        var rootOnly = new TorchSharp.Modules.Parameter(zeros(7));
+        var none = new TorchSharp.Modules.Parameter(zeros(2));
+        dense.grad = arange(15, dtype: float32).reshape(3, 5) * (r + 1);
+        strided.grad = ChannelsLast.Of(full(2, 3, 4, 4, r + 1.0f));
+        if (r == 0) rootOnly.grad = full(7, 2.0f);
+        bool allFinite = reducer.AverageGradients([dense, strided, rootOnly, none], lossFinite: r != n - 1);
+        float mean = (n + 1) / 2f;
+        var failures = new List<string>();
+        if (!dense.grad!.allclose(arange(15, dtype: float32).reshape(3, 5) * mean)) failures.Add("dense gradient");
+        if (!strided.grad!.allclose(full_like(strided, mean)) || !ChannelsLast.Is(strided.grad)) failures.Add("channels-last gradient");
+        if (rootOnly.grad is null || !rootOnly.grad.allclose(full(7, 2.0f / n))) failures.Add("gradient on rank 0 only");
+        if (none.grad is not null) failures.Add("parameter without gradients");
+        if (allFinite == (n >= 1)) failures.Add("non-finite loss agreement");
+        if (reducer.Buckets < 2) failures.Add("buckets");
+        var keys = reducer.AllGather(full(2, 3, (float)r));
+        if (!keys.shape.SequenceEqual(new long[] { 2 * n, 3 }) || !keys.select(0, 2 * n - 1).eq(n - 1).all().item<bool>()) failures.Add("all-gather");
+        if (failures.Count > 0) throw new DistributedException($"rank {r}: the gradient all-reducer got wrong: {string.Join(", ", failures)}.");
     }
 
     static double Timed(ICommunicator world, int iterations, Action action)

@@ -150,6 +150,17 @@ public sealed class GradientAllReducer : IGradientReducer
     }
 
     /// <inheritdoc/>
+    public Tensor AllGather(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        var local = tensor.detach().to(CPU).contiguous();
+        var all = WorldSize == 1 ? local.unsqueeze(0) : communicator.AllGather(local);
+        // [ranks, n, ...] -> [ranks * n, ...]: torch.cat of the gathered list, as concat_all_gather returns.
+        var shape = tensor.dim() == 0 ? new long[] { WorldSize } : new[] { WorldSize * tensor.shape[0] }.Concat(tensor.shape.Skip(1)).ToArray();
+        return all.reshape(shape).to(tensor.device).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
     public double[] Sum(double[] values)
     {
         if (WorldSize == 1 || values.Length == 0) return values;

@@ -35,4 +35,11 @@ public interface IGradientReducer
 
     /// <summary>The element-wise sums of <paramref name="values"/> over the replicas (exact counts and weighted sums for metrics).</summary>
     double[] Sum(double[] values);
+
+    /// <summary>
+    /// Every replica's <paramref name="tensor"/> (same shape and dtype everywhere) concatenated along dimension 0 in rank
+    /// order, on <paramref name="tensor"/>'s device: a MoCo queue enqueues all ranks' keys this way, as the paper's
+    /// concat_all_gather does. Not differentiable (the result is detached).
+    /// </summary>
+    Tensor AllGather(Tensor tensor);
 }

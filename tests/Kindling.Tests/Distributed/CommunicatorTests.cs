@@ -6,7 +6,11 @@ using static TorchSharp.torch;
 
 namespace Kindling.Tests.Distributed;
 
-/// <summary>The MPI binding on real ranks (through `kindling bench allreduce`, which checks every result), and what needs no MPI.</summary>
+/// <summary>
+/// The MPI binding and the gradient all-reducer on real ranks (through `kindling bench allreduce`, which checks every
+/// collective's result and the reducer's buckets, channels-last and missing gradients, loss agreement and all-gather),
+/// and what needs no MPI.
+/// </summary>
 [Collection("Mpi")]
 [Trait("Category", "Distributed")]
 public class CommunicatorTests
@@ -41,6 +45,14 @@ public class CommunicatorTests
         Assert.Equal([1L, 2L], gathered.shape);
         // MPI was never loaded: the process has no libmpi mapped.
         Assert.DoesNotContain("libmpi", File.ReadAllText("/proc/self/maps"));
+    }
+
+    [Fact]
+    public void AMissingMpiLibraryIsReportedWithWhatToInstall()
+    {
+        var e = Assert.Throws<DistributedException>(() => Kindling.Distributed.Mpi.MpiLibrary.Load("libmpi-not-installed.so.40"));
+        Assert.Contains("libmpi-not-installed.so.40 could not be loaded", e.Message);
+        Assert.Contains("apt-get install openmpi-bin libopenmpi-dev", e.Message);
     }
 
     [Fact]

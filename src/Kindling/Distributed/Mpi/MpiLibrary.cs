@@ -74,14 +74,17 @@ sealed unsafe class MpiLibrary
 
     /// <summary>Opens <see cref="FileName"/>, or says what to install.</summary>
     /// <exception cref="DistributedException">The library is not installed or is not Open MPI 4.x.</exception>
-    public static MpiLibrary Load()
+    public static MpiLibrary Load() => Load(FileName);
+
+    /// <summary>Opens <paramref name="fileName"/> (tests name one that is not installed).</summary>
+    internal static MpiLibrary Load(string fileName)
     {
-        var handle = DlOpen(FileName, RtldNow | RtldGlobal);
+        var handle = DlOpen(fileName, RtldNow | RtldGlobal);
         if (handle == IntPtr.Zero)
         {
             var why = Marshal.PtrToStringUTF8(DlError()) ?? "not found";
             throw new DistributedException(
-                $"this process was started by mpirun for data-parallel training, but the MPI library {FileName} could not be loaded ({why}). " +
+                $"this process was started by mpirun for data-parallel training, but the MPI library {fileName} could not be loaded ({why}). " +
                 "Install Open MPI 4.x: apt-get install openmpi-bin libopenmpi-dev (scripts/setup.sh does), or train without mpirun.");
         }
         return new MpiLibrary(handle);
