@@ -63,12 +63,15 @@ public sealed class DataParallelRuns : IDisposable
         """;
 
     /// <summary>Trains <paramref name="name"/> with <paramref name="ranks"/> ranks (0: one process without mpirun) and returns its folder.</summary>
-    public string Train(int ranks, string name, int epochs, double timeoutSeconds = 300)
+    public string Train(int ranks, string name, int epochs, double timeoutSeconds = 300) => Train(ranks, name, epochs, timeoutSeconds, []);
+
+    /// <summary>As <see cref="Train(int, string, int, double)"/>, with recipe overrides (--set key=value).</summary>
+    public string Train(int ranks, string name, int epochs, double timeoutSeconds, string[] overrides)
     {
         var recipe = Path.Combine(Root, name + ".yaml");
         File.WriteAllText(recipe, Recipe(epochs, timeoutSeconds));
         var run = Path.Combine(Root, name);
-        MpiJob.Run(ranks, "Kindling.Cli", "train", "--config", recipe, "--out", run, "--plain", "--no-doctor");
+        MpiJob.Run(ranks, "Kindling.Cli", ["train", "--config", recipe, "--out", run, "--plain", "--no-doctor", .. overrides.SelectMany(o => new[] { "--set", o })]);
         return run;
     }
 

@@ -35,6 +35,23 @@ public class DataParallelTrainingTests(DataParallelRuns runs) : IClassFixture<Da
     }
 
     [Fact]
+    public void WithSyncBatchNormTwoRanksOfABatchNormModelTrainAsOneProcessDoes()
+    {
+        // The same recipe with BatchNorm after every convolution: each rank normalizes 64 samples unless synchronised.
+        string[] batchNorm = ["model.norm=batch"];
+        var one = runs.Train(0, "bn-one", 2, 300, batchNorm);
+        var synced = runs.Train(2, "bn-synced", 2, 300, [.. batchNorm, "distributed.sync_batchnorm=true"]);
+        var apart = runs.Train(2, "bn-apart", 2, 300, batchNorm);
+
+        // Weights and running statistics (buffers are compared too) as one process with the global batch of 128...
+        var synchronised = DataParallelRuns.MaxWeightDifference(one, synced);
+        Assert.True(synchronised <= 1e-4, $"SyncBatchNorm: weights and running statistics differ from one process by up to {synchronised:E2}");
+        // ...which per-rank BatchNorm does not give: the comparison can fail.
+        var separate = DataParallelRuns.MaxWeightDifference(one, apart);
+        Assert.True(separate > 10 * synchronised && separate > 1e-3, $"per-rank BatchNorm differs by {separate:E2}, SyncBatchNorm by {synchronised:E2}");
+    }
+
+    [Fact]
     public void ARunResumesWithAnotherNumberOfRanksFromTheSameStep()
     {
         // Two ranks, then one process.

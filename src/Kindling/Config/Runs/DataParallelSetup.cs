@@ -51,6 +51,15 @@ static class DataParallelSetup
         return new DataLoader(shard, evalOptions with { BatchSize = Math.Max(1, evalOptions.BatchSize / world.Size) }, transform);
     }
 
+    /// <summary>Replaces every BatchNorm of <paramref name="model"/> by a <see cref="SyncBatchNorm"/> over <paramref name="world"/> (same parameter and buffer names); returns how many.</summary>
+    public static int SyncBatchNorms(TorchSharp.torch.nn.Module model, ICommunicator world)
+    {
+        var norms = model.named_modules().Where(m => m.module is TorchSharp.Modules.BatchNorm1d or TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.BatchNorm3d).ToList();
+        // The replaced BatchNorms are not disposed: their parameters and buffers now belong to the SyncBatchNorms.
+        foreach (var (name, norm) in norms) Compression.ModuleSurgery.Replace(model, name, new SyncBatchNorm(norm, world));
+        return norms.Count;
+    }
+
     /// <summary>The trainer's options with the gradient all-reducer, and the communicator's timeout from the recipe.</summary>
     public static TrainerOptions WithReducer(TrainerOptions options, DistributedRecipe recipe, ICommunicator world)
     {

@@ -43,6 +43,7 @@ public static class RecipeBuilder
         world.RequireSame(resolved.ToYaml(), "the resolved recipe (config.yaml)");
         var model = CreateModel(resolved);
         (resolved, var channelsLastChoice) = ChannelsLast(resolved, model);
+        if (world.Size > 1 && resolved.Distributed.SyncBatchnorm) DataParallelSetup.SyncBatchNorms(model, world);
         var trainTransform = Transform(resolved.Transforms.Train, normalization);
         var evalTransform = Transform(resolved.Transforms.Eval, normalization);
         var d = resolved.Data;

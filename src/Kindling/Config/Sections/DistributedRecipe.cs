@@ -14,6 +14,13 @@ public sealed record DistributedRecipe
     /// <summary>A collective that waits longer than this for the other ranks aborts the job (a rank died or hangs) instead of hanging.</summary>
     public double TimeoutSeconds { get; init; } = 300;
 
+    /// <summary>
+    /// Replace every BatchNorm by a <c>SyncBatchNorm</c> whose training statistics are the global batch's (each rank's
+    /// batch is batch_size / world size, which may be too few samples for BatchNorm); costs two small all-reduces per
+    /// BatchNorm in forward and two in backward.
+    /// </summary>
+    public bool SyncBatchnorm { get; init; }
+
     internal void Validate(RecipeErrors e, string path)
     {
         e.Check(BucketMb is > 0 and <= 2048, path + ".bucket_mb", BucketMb, "a size in MiB in (0, 2048]");
