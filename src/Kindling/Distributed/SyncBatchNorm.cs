@@ -9,8 +9,9 @@ namespace Kindling.Distributed;
 /// sums are all-reduced, then the sums of squared deviations from the global mean, so every rank normalizes with the
 /// mean and variance the one-process batch would have; backward sums the statistics' gradients across ranks. Running
 /// statistics follow the global ones (unbiased variance over the global count), so they stay equal on every rank. It
-/// takes over a BatchNorm's own parameters and buffers under their names (weight, bias, running_mean, running_var):
-/// checkpoints load into the plain BatchNorm. Eval mode (and a world of one) is plain batch_norm on the running statistics.
+/// takes over a BatchNorm's own parameters and buffers under their names (weight, bias, running_mean, running_var,
+/// num_batches_tracked): checkpoints load into the plain BatchNorm. Eval mode (and a world of one) is plain batch_norm
+/// on the running statistics.
 /// </summary>
 public sealed class SyncBatchNorm : nn.Module<Tensor, Tensor>
 {
@@ -19,6 +20,7 @@ public sealed class SyncBatchNorm : nn.Module<Tensor, Tensor>
     readonly nn.Module original;
     readonly Parameter? weight, bias;
     readonly Tensor running_mean, running_var;
+    readonly Tensor? num_batches_tracked;
     readonly double eps, momentum;
 
     /// <param name="norm">The BatchNorm (1d, 2d or 3d) to synchronise; its tensors are shared, not copied.</param>
@@ -27,11 +29,11 @@ public sealed class SyncBatchNorm : nn.Module<Tensor, Tensor>
     {
         this.world = world;
         original = norm;
-        (weight, bias, var mean, var variance, eps, var m, bool tracking) = norm switch
+        (weight, bias, var mean, var variance, num_batches_tracked, eps, var m, bool tracking) = norm switch
         {
-            BatchNorm1d b => (b.weight, b.bias, b.running_mean, b.running_var, b.eps, b.momentum, b.track_running_stats),
-            BatchNorm2d b => (b.weight, b.bias, b.running_mean, b.running_var, b.eps, b.momentum, b.track_running_stats),
-            BatchNorm3d b => (b.weight, b.bias, b.running_mean, b.running_var, b.eps, b.momentum, b.track_running_stats),
+            BatchNorm1d b => (b.weight, b.bias, b.running_mean, b.running_var, b.num_batches_tracked, b.eps, b.momentum, b.track_running_stats),
+            BatchNorm2d b => (b.weight, b.bias, b.running_mean, b.running_var, b.num_batches_tracked, b.eps, b.momentum, b.track_running_stats),
+            BatchNorm3d b => (b.weight, b.bias, b.running_mean, b.running_var, b.num_batches_tracked, b.eps, b.momentum, b.track_running_stats),
             _ => throw new ArgumentException($"SyncBatchNorm replaces BatchNorm1d/2d/3d, not {norm.GetType().Name}.", nameof(norm)),
         };
         if (!tracking || mean is null || variance is null || m is not double momentumValue)
@@ -43,6 +45,7 @@ public sealed class SyncBatchNorm : nn.Module<Tensor, Tensor>
         if (bias is not null) register_parameter("bias", bias);
         register_buffer("running_mean", running_mean);
         register_buffer("running_var", running_var);
+        if (num_batches_tracked is not null) register_buffer("num_batches_tracked", num_batches_tracked);
     }
 
     /// <inheritdoc/>
@@ -66,6 +69,7 @@ public sealed class SyncBatchNorm : nn.Module<Tensor, Tensor>
         if (bias is not null) y = y + bias.to(float32).view(shape);
         using (no_grad())
         {
+            num_batches_tracked?.add_(1);
             running_mean.mul_(1 - momentum).add_(mean.detach().to(running_mean.dtype) * momentum);
             running_var.mul_(1 - momentum).add_(variance.detach().to(running_var.dtype) * (momentum * count / Math.Max(count - 1, 1)));
         }

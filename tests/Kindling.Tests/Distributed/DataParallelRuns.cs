@@ -86,19 +86,26 @@ public sealed class DataParallelRuns : IDisposable
     }
 
     /// <summary>The largest absolute difference between two runs' last weights (every tensor of both must exist in the other).</summary>
-    public static double MaxWeightDifference(string runA, string runB)
+    public static double MaxWeightDifference(string runA, string runB) => WeightDifference(runA, runB).Max;
+
+    /// <summary>
+    /// The largest absolute difference between two runs' last weights and buffers, and the tensor where it is; with
+    /// <paramref name="relative"/>, each difference is divided by 1 + |value| (running variances can be large).
+    /// </summary>
+    public static (double Max, string Where) WeightDifference(string runA, string runB, bool relative = false)
     {
         var a = Weights(runA);
         var b = Weights(runB);
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
-        double max = 0;
+        (double Max, string Where) worst = (0, "");
         foreach (var (name, tensor) in a)
         {
-            using var diff = (tensor - b[name]).abs().max();
-            max = Math.Max(max, diff.item<float>());
+            var other = b[name].to(float64);
+            using var diff = relative ? ((tensor.to(float64) - other).abs() / (other.abs() + 1)).max() : (tensor.to(float64) - other).abs().max();
+            if (diff.item<double>() > worst.Max) worst = (diff.item<double>(), name);
         }
         foreach (var t in a.Values.Concat(b.Values)) t.Dispose();
-        return max;
+        return worst;
     }
 
     /// <summary>The optimizer steps a run's last checkpoint has taken.</summary>

@@ -38,18 +38,25 @@ public class DataParallelTrainingTests(DataParallelRuns runs) : IClassFixture<Da
     public void WithSyncBatchNormTwoRanksOfABatchNormModelTrainAsOneProcessDoes()
     {
         // The same recipe with BatchNorm after every convolution: each rank normalizes 64 samples unless synchronised.
-        string[] batchNorm = ["model.norm=batch"];
-        var one = runs.Train(0, "bn-one", 2, 300, batchNorm);
-        var synced = runs.Train(2, "bn-synced", 2, 300, [.. batchNorm, "distributed.sync_batchnorm=true"]);
-        var apart = runs.Train(2, "bn-apart", 2, 300, batchNorm);
+        // Plain SGD at a small LR for one epoch (10 steps): with AdamW or a large LR with momentum, a BatchNorm network
+        // amplifies float rounding chaotically (SGD at lr 0.05 with momentum: 7e-6 after one step, 6e-2 after 20).
+        string[] batchNorm = ["model.norm=batch", "optimizer.name=sgd", "optimizer.lr=0.01", "optimizer.weight_decay=0"];
+        var one = runs.Train(0, "bn-one", 1, 300, batchNorm);
+        var synced = runs.Train(2, "bn-synced", 1, 300, [.. batchNorm, "distributed.sync_batchnorm=true"]);
+        var apart = runs.Train(2, "bn-apart", 1, 300, batchNorm);
 
-        // Weights and running statistics (buffers are compared too) as one process with the global batch of 128...
-        var synchronised = DataParallelRuns.MaxWeightDifference(one, synced);
-        Assert.True(synchronised <= 1e-4, $"SyncBatchNorm: weights and running statistics differ from one process by up to {synchronised:E2}");
+        // Weights and running statistics (buffers are compared too) as one process with the global batch of 128, up to
+        // rounding (relative differences, as running variances can be large; measured 2e-7)...
+        var (synchronised, where) = DataParallelRuns.WeightDifference(one, synced, relative: true);
         // ...which per-rank BatchNorm does not give: the comparison can fail.
-        var separate = DataParallelRuns.MaxWeightDifference(one, apart);
-        Assert.True(separate > 10 * synchronised && separate > 1e-3, $"per-rank BatchNorm differs by {separate:E2}, SyncBatchNorm by {synchronised:E2}");
+        var (separate, _) = DataParallelRuns.WeightDifference(one, apart, relative: true);
+        Assert.True(synchronised <= 1e-5 && separate > 100 * synchronised,
+            $"SyncBatchNorm differs from one process by up to {synchronised:E2} ({where}), per-rank BatchNorm by {separate:E2}");
+        // The train loss of the last epoch, a sum over both ranks' batches, agrees closely too.
+        Assert.True(Math.Abs(TrainLoss(one) - TrainLoss(synced)) < 1e-4 * TrainLoss(one), $"train loss {TrainLoss(one)} vs {TrainLoss(synced)}");
     }
+
+    static double TrainLoss(string run) => (double)Metrics(run)["train_loss"]!;
 
     [Fact]
     public void ARunResumesWithAnotherNumberOfRanksFromTheSameStep()

@@ -50,7 +50,13 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     public string Backend { get; }
 
     /// <summary>The longest any collective may take; then the job is aborted rather than left hanging.</summary>
-    public TimeSpan Timeout { get; set; }
+    public TimeSpan Timeout
+    {
+        get => timeout;
+        set => timeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the collective timeout must be positive.");
+    }
+
+    TimeSpan timeout;
 
     /// <inheritdoc/>
     public void Barrier()
