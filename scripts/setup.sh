@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(dataset-fashion-mnist)   # Fashion-MNIST, the default data set (IDX files under /usr/share/datasets)
+packages=(dataset-fashion-mnist   # Fashion-MNIST, the default data set (IDX files under /usr/share/datasets)
+  openmpi-bin libopenmpi-dev)      # Open MPI: mpirun and libmpi.so.40 for data-parallel training (docs/distributed.md)
 # Debian's PyTorch for the PyTorch interop test (export/import compared with torchvision's models): on CI, or asked for.
 if [ "${CI:-}" = "true" ] || [ "${1:-}" = "--with-pytorch" ]; then
   packages+=(python3-torch python3-torchvision)

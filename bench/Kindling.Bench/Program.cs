@@ -15,6 +15,8 @@ app.Configure(config =>
     config.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
     config.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the BLAS ceiling.");
     config.AddCommand<BenchPeakCommand>("peak").WithDescription("GFLOP/s of independent fp32 FMA chains on every thread: the CPU's own ceiling.");
+    config.AddCommand<BenchAllReduceCommand>("allreduce").WithDescription("Under mpirun: all-reduce bandwidth and latency of the ranks' communicator, results checked.");
+    config.AddCommand<BenchDpCommand>("dp").WithDescription("Data-parallel training steps (run under mpirun; alone: the one-rank baseline): images/s and the communication share.");
     config.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
 });
 try
@@ -22,7 +24,7 @@ try
     return app.Run(args);
 }
 catch (Exception e) when (e is NativeLoadException or CommandParseException or CommandRuntimeException
-                              or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException)
+                              or Kindling.Distributed.DistributedException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or NotSupportedException)
 {
     // One line and an exit code, as the CLI gives: the driver shows stderr when a case fails.
     Console.Error.WriteLine(e is NativeLoadException ? e.Message : $"error: {e.Message}");

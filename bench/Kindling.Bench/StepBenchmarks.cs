@@ -166,7 +166,7 @@ public static class StepBenchmarks
     /// A fixed synthetic batch of CIFAR's shape (channels-last strides when asked, as the loader makes them). Built by
     /// hand because the benchmark times the step, not a loader.
     /// </summary>
-    static Batch SyntheticBatch(BenchSettings s)
+    internal static Batch SyntheticBatch(BenchSettings s)
     {
         using var x = randn(s.Batch, 3, 32, 32);
         var images = s.ChannelsLast ? ChannelsLast.Of(x).detach() : x.clone();

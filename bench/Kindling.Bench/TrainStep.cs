@@ -21,11 +21,12 @@ public sealed class TrainStep : IDisposable
     /// <param name="batchSize">Samples per batch (the optimizer's effective batch).</param>
     /// <param name="channelsLast">Channels-last weights and inputs, as training with channels_last.</param>
     /// <param name="timer">Told each phase's end and each step's end; null: untimed.</param>
-    public TrainStep(nn.Module<Tensor, Tensor> model, int classes, int batchSize, bool channelsLast, IStepTimer? timer)
+    /// <param name="reducer">Data-parallel gradient averaging (the dp case under mpirun); null: one process.</param>
+    public TrainStep(nn.Module<Tensor, Tensor> model, int classes, int batchSize, bool channelsLast, IStepTimer? timer, IGradientReducer? reducer = null)
     {
         this.timer = timer;
         var task = new ClassificationTask(model, classes, new ClassificationOptions { LabelSmoothing = StepBenchmarks.LabelSmoothing });
-        var options = new TrainerOptions { Optimizer = StepBenchmarks.AdamW, ChannelsLast = channelsLast, Device = "cpu", StepTimer = timer };
+        var options = new TrainerOptions { Optimizer = StepBenchmarks.AdamW, ChannelsLast = channelsLast, Device = "cpu", StepTimer = timer, GradientReducer = reducer };
         // Batch positions only place accumulation windows, and there is no accumulation: the count is never reached.
         var state = new TrainerState { Epoch = 1, Epochs = 1, BatchesPerEpoch = int.MaxValue, StepsPerEpoch = int.MaxValue };
         // Not fresh: StepBenchmarks.Prepare seeded libtorch before the model was made, as the PyTorch side does.

@@ -41,6 +41,11 @@ static class CliErrors
             Console.Error.WriteLine(e.Message);
             return Usage;
         }
+        catch (Kindling.Distributed.DistributedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
         catch (NonFiniteTrainingException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");

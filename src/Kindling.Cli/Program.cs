@@ -19,6 +19,7 @@ app.Configure(config =>
     config.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, and whether libtorch loaded (and why not).");
     config.AddCommand<DataCommand>("data").WithDescription("What a data set holds: splits, counts, classes, shape, per-channel mean/std.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train a recipe (default: configs/fashion-mnist-fast.yaml) into a run folder; --resume DIR continues.");
+    config.AddCommand<LaunchCommand>("launch").WithDescription("Run a kindling command as N data-parallel ranks through mpirun: kindling launch -n 2 -- train --config FILE.");
     config.AddCommand<DistillCommand>("distill").WithDescription("Train a recipe's model as the student of a frozen teacher checkpoint (knowledge distillation) into a run folder.");
     config.AddCommand<ExportCommand>("export").WithDescription("A checkpoint's model for another framework: a PyTorch state dict with PyTorch's names (--format pytorch) or ONNX (--format onnx).");
     config.AddCommand<ImportCommand>("import").WithDescription("PyTorch weights (a state dict) into a registry model, written as a Kindling checkpoint that eval, predict and distill read.");

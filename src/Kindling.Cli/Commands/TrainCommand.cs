@@ -6,6 +6,7 @@ using Kindling.Config.Runs;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Doctor;
+using Kindling.Distributed;
 using Kindling.Diagnostics.Doctor.Checks;
 using Kindling.Training.Tasks;
 using Kindling.Diagnostics.Gradients;
@@ -86,8 +87,29 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
     /// <summary>Trains as `kindling train` does; <paramref name="adjust"/> changes the loaded recipe first (`kindling distill` sets the teacher).</summary>
     internal static int Run(Settings settings, Func<Recipe, Recipe>? adjust = null)
     {
-        var verb = settings is DistillCommand.Settings ? "distill" : "train";
         TorchRuntime.EnsureLoaded();
+        // Under mpirun this process is one rank of a data-parallel job (MPI is loaded only then); otherwise a world of one.
+        using var world = DistributedLaunch.Open();
+        if (world.Size == 1) return Run(settings, adjust, world);
+        try
+        {
+            int code = Run(settings, adjust, world);
+            // A rank that stops on its own (the doctor, a full disk) must not leave the others waiting for it.
+            if (code is not (0 or Interrupted)) world.Abort($"rank {world.Rank} stopped with exit code {code} (its message is above): stopping the job.", code);
+            return code;
+        }
+        catch (Exception e)
+        {
+            // One rank failing must stop the job now; the others would otherwise wait for it until the collective timeout.
+            world.Abort($"error: {e.Message}", e is RecipeException or UsageException ? CliErrors.Usage : CliErrors.Failure);
+            throw;
+        }
+    }
+
+    static int Run(Settings settings, Func<Recipe, Recipe>? adjust, ICommunicator world)
+    {
+        var verb = settings is DistillCommand.Settings ? "distill" : "train";
+        bool leader = world.Rank == 0;
         RunFolder folder;
         Recipe recipe;
         string? resumeFrom = null;
@@ -102,16 +124,21 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             var path = settings.Config ?? RecipeLocator.Find();
             recipe = Recipe.Load(path, settings.Set);
-            var root = settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path));
-            OutputFolder.Prepare(root, settings.Overwrite, verb);
-            folder = RunFolder.Create(root);
+            // The default folder's name has the time in it: rank 0 chooses it for everyone.
+            var root = world.BroadcastString(settings.Out ?? RunFolder.NewPath("runs", Path.GetFileNameWithoutExtension(path)));
+            if (leader) OutputFolder.Prepare(root, settings.Overwrite, verb);
+            folder = leader ? RunFolder.Create(root) : RunFolder.Reference(root);
         }
 
         if (adjust is not null) recipe = adjust(recipe);
-        var log = Console.Error;
+        // Ranks other than 0 train silently; their errors still reach standard error.
+        var log = leader ? Console.Error : TextWriter.Null;
+        if (world.Size > 1)
+            log.WriteLine($"data-parallel: {world.Size} ranks ({world.Backend}); data.batch_size {recipe.Data.BatchSize} is the global batch, " +
+                          $"{recipe.Data.BatchSize / Math.Max(1, world.Size)} per rank; rank 0 writes the run folder.");
         var open = new DataOpenOptions { Download = true, Log = line => log.WriteLine(line) };
         // lr: auto and batch_size: auto are chosen in Open, before the run is built (a resumed run's config has the numbers).
-        using var training = RecipeTraining.Open(recipe, folder, resumeFrom, open);
+        using var training = RecipeTraining.Open(recipe, folder, resumeFrom, open, world: world);
         var run = training.Run;
         log.WriteLine($"data: {run.Data.Name}: {run.TrainSet.Count:N0} train, {run.ValidationSet?.Count ?? 0:N0} validation{(run.ValidatesOnTest ? " (the test split)" : "")}, " +
                       $"{run.TestSet?.Count ?? 0:N0} test, {run.Classes.Count} classes, {run.TrainSet.Shape}");
@@ -122,7 +149,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
                 run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));
         // The doctor's checks are a classifier's (softmax inputs, label ranges, class balance); other tasks skip them.
-        if (resumeFrom is null && !settings.NoDoctor && run.Task is ClassificationTask)
+        if (leader && resumeFrom is null && !settings.NoDoctor && run.Task is ClassificationTask)
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
             // The engine-safeguards lines say what the engine does for every run; `kindling doctor` prints them, a training log need not repeat them.
@@ -132,11 +159,12 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             if (report.HasErrors)
             {
                 log.WriteLine("training not started: fix the errors above (or run with --no-doctor to train anyway).");
+                if (world.Size > 1) world.Abort("the doctor found errors (above): the job is stopped on every rank.", DoctorPrinter.ErrorFound);
                 return DoctorPrinter.ErrorFound;
             }
         }
 
-        var monitor = settings.GradMonitor
+        var monitor = settings.GradMonitor && leader
             ? new GradientMonitor(run.Task.Network, new GradientMonitorOptions
             {
                 TensorBoardDir = run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null,
@@ -145,7 +173,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
                 Log = line => log.WriteLine($"gradient monitor: {line}"),
             })
             : null;
-        var profiler = settings.Profile ? new StepProfiler() : null;
+        var profiler = settings.Profile && leader ? new StepProfiler() : null;
         ITrainerCallback[] extra = monitor is null ? [] : [monitor];
         TrainerOptions Adjust(TrainerOptions o) => o with { StepTimer = profiler, DetectAnomaly = settings.DetectAnomaly };
 
@@ -155,7 +183,8 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             try
             {
                 bool live = !settings.Plain && LiveProgress.Supported;
-                result = live
+                result = !leader ? training.Fit(extra, interrupt.Token, Adjust)
+                    : live
                     ? LiveProgress.Run(display => training.Fit([.. extra, display], interrupt.Token, Adjust))
                     : training.Fit([.. extra, new PlainProgress(Console.Out, run.Recipe.Logging.LogEveryNSteps)], interrupt.Token, Adjust);
             }
@@ -176,6 +205,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
             }
         }
 
+        if (!leader) return result.EndReason == "interrupted" ? Interrupted : 0;
         if (result.EndReason == "interrupted")
         {
             log.WriteLine($"stopped. Resume with: kindling {verb} --resume {folder.Root}");

@@ -58,6 +58,9 @@ public sealed record Recipe
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
+    /// <summary>Data-parallel communication (under mpirun): gradient bucket size, collective timeout.</summary>
+    public DistributedRecipe Distributed { get; init; } = new();
+
     /// <summary>What the run writes.</summary>
     public LoggingRecipe Logging { get; init; } = new();
 
@@ -129,6 +132,7 @@ public sealed record Recipe
         Multimodal.Validate(e, "multimodal");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
+        Distributed.Validate(e, "distributed");
         CheckTask(e);
         if (Optimizer.LrIsAuto && Schedule.MaxLr is not null)
             e.Add("optimizer.lr", "auto would be ignored: schedule.max_lr sets the peak; remove schedule.max_lr to let the LR range test choose it, or give lr a number.");

@@ -43,6 +43,17 @@ public sealed class ExpectedCalibrationError
         if (isCorrect) correct[b]++;
     }
 
+    /// <summary>Each bin's samples, confidence sum and correct predictions (to sum across data-parallel replicas).</summary>
+    public (long Count, double ConfidenceSum, long Correct) Bin(int b) => (count[b], confidenceSum[b], correct[b]);
+
+    /// <summary>Adds a bin's counts measured elsewhere (another replica's shard).</summary>
+    public void AddBin(int b, long samples, double confidences, long hits)
+    {
+        count[b] += samples;
+        confidenceSum[b] += confidences;
+        correct[b] += hits;
+    }
+
     public double Value
     {
         get

@@ -24,5 +24,15 @@ public sealed class TopKAccuracy
         total += targets.shape[0];
     }
 
+    /// <summary>Samples counted and those with the true class in the top k (to sum across data-parallel replicas).</summary>
+    public (long Hits, long Total) Counts => (hits, total);
+
+    /// <summary>Adds counts measured elsewhere (another replica's shard).</summary>
+    public void AddCounts(long moreHits, long moreTotal)
+    {
+        hits += moreHits;
+        total += moreTotal;
+    }
+
     public double Value => total == 0 ? 0 : (double)hits / total;
 }

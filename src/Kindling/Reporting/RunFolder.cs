@@ -26,6 +26,9 @@ public sealed class RunFolder
         return folder;
     }
 
+    /// <summary>Names a run folder without touching the file system: what a data-parallel rank other than 0 holds (it writes nothing, and its machine may not see the folder).</summary>
+    public static RunFolder Reference(string root) => new(root);
+
     /// <summary>Opens an existing run folder (for --resume, eval or compare) without creating anything.</summary>
     public static RunFolder Open(string root)
     {

@@ -12,8 +12,13 @@ namespace Kindling.Training;
 /// </summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// <paramref name="model"/>'s metrics on <paramref name="data"/>. With data-parallel replicas each evaluating a shard,
+    /// <paramref name="sumAcrossReplicas"/> sums the counts across them (confusion matrix, loss sum, top-k hits, calibration
+    /// bins), so the result is exactly the whole split's.
+    /// </summary>
     public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<Batch> data, int numClasses, Device? device = null,
-        int topK = 5, ScalarType? computeType = null, bool channelsLast = false)
+        int topK = 5, ScalarType? computeType = null, bool channelsLast = false, Func<double[], double[]>? sumAcrossReplicas = null)
     {
         device ??= CPU;
         bool wasTraining = model.training;
@@ -46,7 +51,29 @@ public static class Evaluator
         {
             model.train(wasTraining);
         }
+        if (sumAcrossReplicas is not null) (lossSum, samples, confusion, top, ece) = Reduce(sumAcrossReplicas, lossSum, samples, confusion, top, ece);
         if (samples == 0) throw new InvalidOperationException("the evaluation split yielded no batches: nothing to measure.");
         return new EvalResult(lossSum / samples, confusion.Accuracy, top.Value, topK, confusion.Report(), confusion, ece.Value, ece, samples);
+    }
+
+    // Counts, not means, are summed: every metric is then computed from the whole split's totals. (Counts below 2^53 are exact in a double.)
+    static (double, long, ConfusionMatrix, TopKAccuracy, ExpectedCalibrationError) Reduce(Func<double[], double[]> sum, double lossSum, long samples,
+        ConfusionMatrix confusion, TopKAccuracy top, ExpectedCalibrationError ece)
+    {
+        int n = confusion.NumClasses;
+        var local = new List<double> { lossSum, samples, top.Counts.Hits, top.Counts.Total };
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) local.Add(confusion[i, j]);
+        for (int b = 0; b < ece.Bins; b++) local.AddRange([ece.Bin(b).Count, ece.Bin(b).ConfidenceSum, ece.Bin(b).Correct]);
+        var total = sum([.. local]);
+        var allConfusion = new ConfusionMatrix(n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (total[4 + i * n + j] > 0) allConfusion.Add(i, j, (long)total[4 + i * n + j]);
+        var allTop = new TopKAccuracy(top.K);
+        allTop.AddCounts((long)total[2], (long)total[3]);
+        var allEce = new ExpectedCalibrationError(ece.Bins);
+        for (int b = 0, at = 4 + n * n; b < ece.Bins; b++, at += 3) allEce.AddBin(b, (long)total[at], total[at + 1], (long)total[at + 2]);
+        return (total[0], (long)total[1], allConfusion, allTop, allEce);
     }
 }

@@ -67,9 +67,12 @@ public sealed class Trainer
         var early = Options.EarlyStopping is { } eso ? new EarlyStopping(eso.Monitor, eso.Mode, eso.Patience, eso.MinDelta) : null;
         var parts = new TrainingCheckpoint.Parts(session, early, State, Options);
         if (resumeFrom is not null) TrainingCheckpoint.Restore(resumeFrom, parts);
+        session.SeedReplica();
         State.LearningRate = session.Slots[0].LearningRate;
-        string? bestPath = Options.CheckpointDir is null ? null : Path.Combine(Options.CheckpointDir, "best.ckpt");
-        string? lastPath = Options.CheckpointDir is null ? null : Path.Combine(Options.CheckpointDir, "last.ckpt");
+        // Data-parallel replicas hold the same state: replica 0 alone writes it.
+        var checkpointDir = Options.GradientReducer is { Rank: > 0 } ? null : Options.CheckpointDir;
+        string? bestPath = checkpointDir is null ? null : Path.Combine(checkpointDir, "best.ckpt");
+        string? lastPath = checkpointDir is null ? null : Path.Combine(checkpointDir, "last.ckpt");
         session.SaveLastGood = () => lastPath is null ? null : SaveCheckpoint(Path.Combine(Path.GetDirectoryName(lastPath)!, "last-good.ckpt"), "last-good", parts);
         string endReason = "completed";
 
@@ -94,7 +97,8 @@ public sealed class Trainer
                 break;
             }
             session.StepEpochSchedules();
-            var values = Prefixed(MetricName.Train, session.Sums.Means(), task);
+            seen = SumAcrossReplicas(seen);
+            var values = Prefixed(MetricName.Train, ReplicaSums(session.Sums).Means(), task);
             if (validation is not null) Validate(session, validation, values);
             StepPlateau(session, values, monitor);
             var metrics = new EpochMetrics
@@ -127,6 +131,8 @@ public sealed class Trainer
                 endReason = $"early stopping: {early!.Monitor} did not improve for {early.Patience} epochs";
                 break;
             }
+            // A stop asked on one replica (a callback's) stops them all, or the others would wait for it at the next step.
+            if (Options.GradientReducer is { } agree && !agree.AllTrue(!State.StopRequested) && !State.StopRequested) State.RequestStop("another replica stopped");
             if (State.StopRequested)
             {
                 endReason = $"stopped: {State.StopReason}";
@@ -147,10 +153,12 @@ public sealed class Trainer
         session.ZeroGrad();
         var resumed = State.Progress;
         State.Progress = null;
-        session.Sums = MetricSums.FromState(resumed?.Sums);
+        // An interrupted data-parallel epoch saved every rank's sums and images together: one rank carries them on.
+        bool carries = Options.GradientReducer is not { Rank: > 0 };
+        session.Sums = MetricSums.FromState(carries ? resumed?.Sums : null);
         // The loss leads the running metrics (progress lines read "loss ... acc ..."), though the engine logs it after the task's step.
         if (resumed is null && session.Task.AutomaticOptimization) session.Sums.Add("loss", 0, 0);
-        long seen = resumed?.Seen ?? 0, normCount = resumed?.NormCount ?? 0;
+        long seen = carries ? resumed?.Seen ?? 0 : 0, normCount = resumed?.NormCount ?? 0;
         double normSum = resumed?.NormSum ?? 0;
         int skip = resumed?.Batches ?? 0, index = 0;
         var watch = Stopwatch.StartNew();
@@ -170,15 +178,16 @@ public sealed class Trainer
             }
             seen += batch.Count;
             State.LearningRate = session.Slots[0].LearningRate;
+            // Progress shows this replica's metrics; every replica sees as many images, so the job's rate is this one's times the world.
             var info = new BatchInfo(index, State.BatchesPerEpoch, step.Loss, session.Sums.Means(), State.LearningRate,
-                seen / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), step.GradNorm, step.Stepped);
+                seen * (Options.GradientReducer?.WorldSize ?? 1) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9), step.GradNorm, step.Stepped);
             foreach (var c in callbacks) c.OnBatchEnd(State, info);
             timer?.PhaseEnd(StepPhase.Logging);
             timer?.StepEnd();
             // Interrupt only between optimizer steps, so no half-accumulated gradient is lost.
-            if (step.EndedWindow && cancellation.IsCancellationRequested && index < State.BatchesPerEpoch)
+            if (step.EndedWindow && Cancelled(cancellation) && index < State.BatchesPerEpoch)
             {
-                State.Progress = new EpochProgress(index, session.Sums.ToState(), seen, normSum, normCount);
+                State.Progress = new EpochProgress(index, ReplicaSums(session.Sums).ToState(), SumAcrossReplicas(seen), normSum, normCount);
                 return (true, seen, null);
             }
         }
@@ -200,14 +209,34 @@ public sealed class Trainer
     }
 
     TaskValidation? RunValidation(TrainingSession session, IBatchSource validation, bool ema) =>
-        Evaluate(session.Task, validation, session.Device, session.ComputeType, Options.ChannelsLast, State.Epoch, ema);
+        Evaluate(session.Task, validation, session.Device, session.ComputeType, Options.ChannelsLast, State.Epoch, ema, Options.GradientReducer);
+
+    /// <summary>Whether to stop after this optimizer step: asked here or, with replicas, on any of them (they must stop at the same step).</summary>
+    bool Cancelled(CancellationToken cancellation) =>
+        Options.GradientReducer is { } reducer ? !reducer.AllTrue(!cancellation.IsCancellationRequested) : cancellation.IsCancellationRequested;
+
+    /// <summary>The epoch's logged sums over every replica's batches (sums and weights added: exact weighted means, not means of means).</summary>
+    MetricSums ReplicaSums(MetricSums sums)
+    {
+        if (Options.GradientReducer is not { } reducer) return sums;
+        var state = sums.ToState();
+        // In name order, the same on every rank whatever order each logged them in; the result keeps this rank's order.
+        var names = state.Keys.Order(StringComparer.Ordinal).ToList();
+        var flat = reducer.Sum(names.SelectMany(n => state[n]).ToArray());
+        var total = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => new[] { flat[2 * p.i], flat[2 * p.i + 1] });
+        return MetricSums.FromState(state.Keys.ToDictionary(k => k, k => total[k]));
+    }
+
+    long SumAcrossReplicas(long value) => Options.GradientReducer is { } reducer ? (long)reducer.Sum([value])[0] : value;
 
     /// <summary>
     /// The task's metrics on <paramref name="data"/> as validation measures them: the modules in eval mode (restored after),
     /// inference mode on. For a test split after training, or any split of a trained task.
     /// </summary>
+    /// <remarks>With data-parallel replicas each validating its own shard, <paramref name="replicas"/> sums the task's counts
+    /// across them (a task that <see cref="TrainingTask.ReducesValidation"/>); null: this process's data are the whole split.</remarks>
     public static TaskValidation? Evaluate(TrainingTask task, IBatchSource data, Device device, ScalarType? computeType = null, bool channelsLast = false,
-        int epoch = 0, bool ema = false)
+        int epoch = 0, bool ema = false, IGradientReducer? replicas = null)
     {
         var network = task.Network;
         bool wasTraining = network.training;
@@ -215,7 +244,7 @@ public sealed class Trainer
         try
         {
             using var _ = inference_mode();
-            return task.Validate(data, new ValidationContext(device, computeType, channelsLast, epoch, ema));
+            return task.Validate(data, new ValidationContext(device, computeType, channelsLast, epoch, ema, replicas));
         }
         finally
         {

@@ -87,6 +87,13 @@ public sealed record TrainerOptions
     /// <summary>Run with libtorch's autograd anomaly mode: backward stops at the first op whose gradient is NaN and names it (slow; for debugging).</summary>
     public bool DetectAnomaly { get; init; }
 
+    /// <summary>
+    /// Data-parallel training: the replicas' gradient all-reduce and agreement (Distributed/GradientAllReducer under mpirun);
+    /// null trains in this process alone. With it, the batch size the loader gives is each replica's, the linear scaling
+    /// rule uses the global batch (batch x accumulation x world size), and only replica 0 writes checkpoints.
+    /// </summary>
+    public IGradientReducer? GradientReducer { get; init; }
+
     /// <summary>The resolved recipe, stored in checkpoints.</summary>
     public string? ConfigText { get; init; }
 }

@@ -41,12 +41,17 @@ public sealed class TrainingSession : IDisposable
         network.to(Device);
         if (options.ChannelsLast) ChannelsLast.Apply(network);
         task.OnDevice(Device);
+        // Data-parallel replicas start from replica 0's weights and buffers (their own builds are seeded alike, but a
+        // recipe or library difference must not make them train different models).
+        options.GradientReducer?.Broadcast(network.named_parameters().Select(p => (Tensor)p.parameter)
+            .Concat(network.named_buffers().Select(b => b.buffer)).ToList());
         Masters = options.Precision == Precision.Fp32 ? null
             : new MasterWeights(network, options.Precision == Precision.Bf16Mixed ? bfloat16 : float16);
         Scaler = options.Precision == Precision.Fp16Mixed ? new GradScaler() : null;
         var trainable = (Masters is not null ? Masters.Named : network.named_parameters()).Where(p => p.parameter.requires_grad)
             .Select(p => (Name: p.name, Parameter: p.parameter)).ToList();
-        int effectiveBatch = batchSize * options.AccumulationSteps;
+        // The linear scaling rule reads the global batch: every replica's batch counts.
+        int effectiveBatch = batchSize * options.AccumulationSteps * (options.GradientReducer?.WorldSize ?? 1);
         Slots = task.ConfigureOptimizers().Select(spec =>
             OptimizerSlot.Create(spec, trainable.Where(p => InModules(p.Name, spec.Modules, task)).ToList(), options, effectiveBatch,
                 state.StepsByEpoch.Count > 0 ? state.StepsByEpoch : Enumerable.Repeat(state.StepsPerEpoch, options.Epochs).ToArray())).ToList();
@@ -159,6 +164,10 @@ public sealed class TrainingSession : IDisposable
         if (!step.EndsWindow || !IsDue(slot)) return false;
         var timer = Options.StepTimer;
         Masters?.GradientsToMasters(Slots.Count == 1 ? null : slotNames[slot]);
+        // Replicas average here, at each optimizer's own step point (a GAN's two players each at theirs), before unscaling:
+        // the averaged gradients are then the same everywhere, and so are clipping, the scaler's inf check and the step.
+        var reducer = Options.GradientReducer;
+        if (reducer is not null) slot.LossFinite = reducer.AverageGradients(slot.Parameters, slot.LossFinite);
         bool inf = Scaler is not null && Scaler.UnscaleGradients(slot.Parameters);
         foundInfInWindow |= inf;
         timer?.PhaseEnd(StepPhase.Optimizer);
@@ -169,6 +178,8 @@ public sealed class TrainingSession : IDisposable
         if (Options.ClipGradValue is double clip) nn.utils.clip_grad_value_(slot.Parameters, clip);
         if (ReferenceEquals(slot, Slots[0])) firstSlotNorm = norm;
         bool finite = slot.LossFinite && (norm is not double n || double.IsFinite(n)) && !inf;
+        // A step skipped on one replica is skipped on all, or their weights would part.
+        if (reducer is not null) finite = reducer.AllTrue(finite);
         slot.LossFinite = true;
         if (!finite && !inf && Options.NonFinite == NonFiniteAction.Stop) StopNonFinite(slot, norm, step);
         bool stepped = finite || (Options.NonFinite == NonFiniteAction.Off && Scaler is null);
@@ -190,6 +201,17 @@ public sealed class TrainingSession : IDisposable
         }
         timer?.PhaseEnd(StepPhase.Optimizer);
         return stepped;
+    }
+
+    /// <summary>
+    /// Gives each data-parallel replica but the first its own libtorch generator (dropout masks differ between replicas,
+    /// as their data do), derived from the seed, the replica and the step so a resumed run draws afresh; replica 0 and a
+    /// run without replicas keep the generator as it is.
+    /// </summary>
+    public void SeedReplica()
+    {
+        if (Options.GradientReducer is not { Rank: > 0 } reducer) return;
+        Seeding.SeedTorch(Seeding.For(Options.Seed, "replica", reducer.Rank, State.GlobalStep).NextInt64());
     }
 
     /// <summary>Whether <paramref name="slot"/> steps at the end of the current window.</summary>

@@ -5,6 +5,7 @@ using Kindling.Training.Tasks;
 using Kindling.Data.Datasets;
 using Kindling.Data.Loading;
 using Kindling.Data.Transforms;
+using Kindling.Distributed;
 using Kindling.Losses;
 using Kindling.Models;
 using Kindling.Runtime;
@@ -22,10 +23,14 @@ public static class RecipeBuilder
     /// <summary>Opens the data, splits it, and builds loaders, transforms, model and trainer options.</summary>
     /// <param name="recipe">A recipe from <see cref="Recipe.Load"/> (validated again here).</param>
     /// <param name="open">How to open the data (download, log); null: defaults.</param>
+    /// <param name="world">The data-parallel job this process is a rank of (<c>mpirun</c>); null or a world of one: this process alone.
+    /// With several ranks the recipe's batch size is the global one, the training data are sharded and the trainer all-reduces gradients.</param>
     /// <exception cref="RecipeException">The recipe is invalid, or its model has no classifier (num_classes 0).</exception>
-    public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null)
+    public static RecipeRun Build(Recipe recipe, DataOpenOptions? open = null, ICommunicator? world = null)
     {
+        world ??= new LocalCommunicator();
         recipe.Validate();
+        DataParallelSetup.Check(recipe, world);
         // Validate() has checked the name: the catalog has it.
         var entry = TaskCatalog.Find(recipe.Task)!;
         if (entry.Model == TaskModel.Classifier) RequireClassifier(recipe);
@@ -36,19 +41,23 @@ public static class RecipeBuilder
         var (train, validation, test) = Split(recipe, data);
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
+        // Ranks that resolved different recipes (other files, other data) would train different models: stop before anything trains.
+        world.RequireSame(resolved.ToYaml(), "the resolved recipe (config.yaml)");
         var model = entry.Model == TaskModel.Own ? null : CreateModel(resolved);
         Distiller? teacher = null;
         TrainingTask? task = null;
+        DataLoader? trainLoader = null, validationLoader = null, testLoader = null;
         try
         {
             (resolved, teacher) = Teacher(resolved, normalization);
             task = entry.Create(new TaskParts(resolved, model, data.Classes, teacher, resolved.ToTrainerOptions()) { Train = train });
             // channels_last: auto is decided from what trains: the registry model, or the task's own networks.
             (resolved, var channelsLastChoice) = ChannelsLast(resolved, task.Network);
-            var trainerOptions = resolved.ToTrainerOptions();
+            if (world.Size > 1 && resolved.Distributed.SyncBatchnorm) DataParallelSetup.SyncBatchNorms(task.Network, world);
+            var trainerOptions = DataParallelSetup.WithReducer(resolved.ToTrainerOptions(), resolved.Distributed, world);
             var trainTransform = Transform(resolved.Transforms.Train, normalization);
             var evalTransform = Transform(resolved.Transforms.Eval, normalization);
-            var (trainLoader, validationLoader, testLoader) = Loaders(resolved, train, validation, test, trainTransform, evalTransform);
+            (trainLoader, validationLoader, testLoader) = Loaders(resolved, train, validation, test, trainTransform, evalTransform, world, task.ReducesValidation);
             return new RecipeRun
             {
                 Recipe = resolved, Data = data, TrainSet = train, ValidationSet = validation, TestSet = test,
@@ -63,12 +72,16 @@ public static class RecipeBuilder
             if (task is null) model?.Dispose();
             else task.Dispose();
             teacher?.Dispose();
+            trainLoader?.Dispose();
+            validationLoader?.Dispose();
+            if (!ReferenceEquals(testLoader, validationLoader)) testLoader?.Dispose();
             throw;
         }
     }
 
+    // With several ranks the training split is sharded, and the validation split too for a task that sums its counts across ranks.
     static (DataLoader Train, DataLoader? Validation, DataLoader? Test) Loaders(Recipe resolved, IImageDataset train, IImageDataset? validation, IImageDataset? test,
-        ISampleTransform trainTransform, ISampleTransform evalTransform)
+        ISampleTransform trainTransform, ISampleTransform evalTransform, ICommunicator world, bool shardValidation)
     {
         var d = resolved.Data;
         var loader = new DataLoaderOptions
@@ -83,12 +96,15 @@ public static class RecipeBuilder
             // Pinning only helps a copy to the GPU, so the loader needs to know the device only then.
             Device = d.PinMemory ? Devices.Resolve(resolved.Training.Device) : null,
         };
-        var sampler = TrainSampler(d, train, resolved.Training.Seed, resolved.Training.Epochs);
+        var sampler = world.Size > 1 ? null : TrainSampler(d, train, resolved.Training.Seed, resolved.Training.Epochs);
         // A sampler (weighted, curriculum) orders the epoch itself: PyTorch refuses shuffle beside it.
-        var trainLoader = new DataLoader(train, loader with { Shuffle = d.Shuffle && sampler is null, DropLast = d.DropLast }, trainTransform, sampler);
+        var trainLoader = world.Size > 1 ? DataParallelSetup.TrainLoader(train, loader, d, trainTransform, resolved.Training.Seed, world)
+            : new DataLoader(train, loader with { Shuffle = d.Shuffle && sampler is null, DropLast = d.DropLast }, trainTransform, sampler);
         var evalOptions = loader with { BatchSize = d.EvalBatchSize ?? d.BatchSize };
-        var validationLoader = validation is null ? null : new DataLoader(validation, evalOptions, evalTransform);
-        var testLoader = test is null ? null : ReferenceEquals(test, validation) ? validationLoader : new DataLoader(test, evalOptions, evalTransform);
+        var testLoader = test is null ? null : new DataLoader(test, evalOptions, evalTransform);
+        var validationLoader = validation is null ? null
+            : world.Size > 1 && shardValidation ? DataParallelSetup.ValidationLoader(validation, evalOptions, evalTransform, world)
+            : ReferenceEquals(test, validation) ? testLoader : new DataLoader(validation, evalOptions, evalTransform);
         return (trainLoader, validationLoader, testLoader);
     }
 

@@ -70,6 +70,9 @@ public sealed class RecipeRun : IDisposable
     /// <summary>The trainer's options, carrying the resolved recipe as config text and the batch mixing.</summary>
     public TrainerOptions TrainerOptions { get; internal init; } = null!;
 
+    /// <summary>Whether this process writes the run folder: always, except on ranks other than 0 of a data-parallel job.</summary>
+    public bool WritesRunFolder => TrainerOptions.GradientReducer is not { Rank: > 0 };
+
     /// <summary>The batch mixing, or null.</summary>
     public IBatchMix? BatchMix => TrainerOptions.BatchMix;
 

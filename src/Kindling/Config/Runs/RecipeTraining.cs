@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
+using Kindling.Distributed;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.SelfSupervised;
@@ -35,6 +36,8 @@ public sealed class RecipeTraining : IDisposable
         Folder = folder;
         ResumeFrom = resumeFrom;
         folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
+        // Ranks other than 0 of a data-parallel job train the same model and write nothing.
+        if (!run.WritesRunFolder) return;
         callbacks.Add(folderCallback);
         if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Task.Network, Hyperparameters(run.Recipe)));
         if (run.Recipe.Logging.Plots) callbacks.Add(plots = new PlotsCallback(folder.PlotsDir, run.Classes));
@@ -73,17 +76,22 @@ public sealed class RecipeTraining : IDisposable
     /// <param name="resumeFrom">A last.ckpt to continue from, or null.</param>
     /// <param name="open">How to open the data; null: defaults.</param>
     /// <param name="commandLine">Recorded in environment.json.</param>
+    /// <param name="world">The data-parallel job this process is a rank of (null: this process alone): rank 0 alone writes the folder.</param>
     /// <exception cref="FileNotFoundException"><paramref name="resumeFrom"/> does not exist.</exception>
-    public static RecipeTraining Open(Recipe recipe, RunFolder folder, string? resumeFrom = null, DataOpenOptions? open = null, string? commandLine = null)
+    public static RecipeTraining Open(Recipe recipe, RunFolder folder, string? resumeFrom = null, DataOpenOptions? open = null, string? commandLine = null,
+        ICommunicator? world = null)
     {
         if (resumeFrom is not null && !File.Exists(resumeFrom))
             throw new FileNotFoundException($"{folder.Root} has no checkpoint {resumeFrom} to resume from.", resumeFrom);
+        if (world is { Size: > 1 } && resumeFrom is null && RecipeTuning.HasAuto(recipe))
+            throw new RecipeException("recipe", ["optimizer.lr: auto and data.batch_size: auto are chosen in one process: run `kindling lr-find` / `kindling batch-size` " +
+                "(or train once without mpirun), then write the numbers into the recipe; data.batch_size is the global batch."]);
         // lr: auto and batch_size: auto are chosen before the run is built; a resumed run's config.yaml has the numbers.
         var tuned = resumeFrom is null && RecipeTuning.HasAuto(recipe) ? RecipeTuning.Resolve(recipe, open, open?.Log) : null;
-        var run = RecipeBuilder.Build(tuned?.Recipe ?? recipe, open);
+        var run = RecipeBuilder.Build(tuned?.Recipe ?? recipe, open, world);
         try
         {
-            if (resumeFrom is null)
+            if (resumeFrom is null && run.WritesRunFolder)
             {
                 folder.WriteConfig((tuned?.ConfigHeader ?? "") + run.Recipe.ToYaml());
                 tuned?.Save(folder);
@@ -115,8 +123,10 @@ public sealed class RecipeTraining : IDisposable
     /// test plots, report.md and the run's TensorBoard HParams session (the recipe's main keys).
     /// </summary>
     /// <returns>The summary written and the test split's result (null without a test split).</returns>
+    /// <exception cref="InvalidOperationException">Called on a rank other than 0 of a data-parallel job, which writes nothing.</exception>
     public (RunSummary Summary, EvalResult? Test) Finish(FitResult result)
     {
+        if (!Run.WritesRunFolder) throw new InvalidOperationException("only rank 0 of a data-parallel job evaluates the test split and writes the run folder.");
         EvalResult? test = null;
         IReadOnlyDictionary<string, double>? testMetrics = null;
         if (Run.TestLoader is not null)

@@ -37,6 +37,9 @@ public sealed class AutoencoderTask : TrainingTask
         return Loss(Autoencoder.forward(x).to(float32), x.to(float32));
     }
 
+    /// <inheritdoc/>
+    public override bool ReducesValidation => true;
+
     public override TaskValidation Validate(IEnumerable<Batch> data, ValidationContext context)
     {
         double sum = 0, squared = 0;
@@ -51,6 +54,11 @@ public sealed class AutoencoderTask : TrainingTask
             var reconstruction = LossName == "bce" ? output.sigmoid() : output;
             squared += (reconstruction - target).square().sum().item<float>();
             elements += n;
+        }
+        if (context.Replicas > 1)
+        {
+            var total = context.SumAcrossReplicas([sum, squared, elements]);
+            (sum, squared, elements) = (total[0], total[1], (long)total[2]);
         }
         if (elements == 0) throw new InvalidOperationException("the validation split yielded no batches: nothing to measure.");
         double mse = squared / elements;

@@ -65,9 +65,13 @@ public class ClassificationTask : TrainingTask
     /// <summary>The loss of logits against targets for the batch <paramref name="input"/> the model saw (a teacher reads it).</summary>
     protected virtual Func<Tensor, Tensor, Tensor> Loss(Tensor input) => criterion.Forward;
 
+    /// <inheritdoc/>
+    public override bool ReducesValidation => true;
+
     public override TaskValidation Validate(IEnumerable<Batch> data, ValidationContext context)
     {
-        var result = Evaluator.Evaluate(Model, data, NumClasses, context.Device, Options.TopK, context.ComputeType, context.ChannelsLast);
+        var result = Evaluator.Evaluate(Model, data, NumClasses, context.Device, Options.TopK, context.ComputeType, context.ChannelsLast,
+            context.Replicas > 1 ? context.SumAcrossReplicas : null);
         return new TaskValidation(new Dictionary<string, double>
         {
             ["loss"] = result.Loss,

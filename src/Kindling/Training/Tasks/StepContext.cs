@@ -42,8 +42,21 @@ public sealed class StepContext
     /// <summary>A tensor (labels, conditions) on the device, its type unchanged.</summary>
     public Tensor ToDevice(Tensor tensor) => tensor.to(Device);
 
-    /// <summary>A generator for one purpose at this batch, from the run's seed: the same draws on resume and for any number of workers.</summary>
-    public Random Random(string purpose) => Seeding.For(session.Options.Seed, purpose, Epoch, Batch);
+    /// <summary>
+    /// A generator for one purpose at this batch, from the run's seed: the same draws on resume and for any number of
+    /// workers. Data-parallel replicas other than the first draw their own (a GAN's noise, a mixup's lambda differ by rank,
+    /// as their data do); replica 0 draws what one process would.
+    /// </summary>
+    public Random Random(string purpose) => session.Options.GradientReducer is { Rank: > 0 } replicas
+        ? Seeding.For(session.Options.Seed, purpose, Epoch, Batch, replicas.Rank)
+        : Seeding.For(session.Options.Seed, purpose, Epoch, Batch);
+
+    /// <summary>
+    /// The data-parallel replicas this step runs in (null: one process): their rank and number, and collectives a task may
+    /// need beyond the gradients the engine averages, e.g. <see cref="IGradientReducer.AllGather"/> for a MoCo queue that
+    /// enqueues every rank's keys.
+    /// </summary>
+    public IGradientReducer? Replicas => session.Options.GradientReducer;
 
     /// <summary>Adds <paramref name="value"/> with <paramref name="weight"/> to the epoch's weighted mean of train_<paramref name="name"/>.</summary>
     public void Log(string name, double value, double weight = 1) => session.Sums.Add(name, value * weight, weight);

@@ -55,6 +55,13 @@ public abstract class TrainingTask : IDisposable
     public virtual TaskValidation? Validate(IEnumerable<Batch> data, ValidationContext context) => null;
 
     /// <summary>
+    /// Whether <see cref="Validate"/> sums its counts across data-parallel replicas with
+    /// <see cref="ValidationContext.SumAcrossReplicas"/>, so each replica may validate a shard of the split. False (the
+    /// default): every replica validates the whole split, which is exact for any metric (an FID, a kNN probe) but not faster.
+    /// </summary>
+    public virtual bool ReducesValidation => false;
+
+    /// <summary>
     /// The metrics the task reports and which way is better, by their full names (train_loss, val_accuracy, ...); the
     /// monitor and early stopping may watch any of them (and ema_val_* for the val_ ones when EMA is on).
     /// </summary>

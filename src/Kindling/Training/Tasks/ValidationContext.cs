@@ -6,8 +6,9 @@ namespace Kindling.Training.Tasks;
 /// <summary>What a task's <see cref="TrainingTask.Validate"/> sees: where inputs go, and the batches each in a dispose scope.</summary>
 public sealed class ValidationContext
 {
-    internal ValidationContext(Device device, ScalarType? computeType, bool channelsLast, int epoch, bool ema)
+    internal ValidationContext(Device device, ScalarType? computeType, bool channelsLast, int epoch, bool ema, IGradientReducer? replicas = null)
     {
+        this.replicas = replicas;
         Device = device;
         ComputeType = computeType;
         ChannelsLast = channelsLast;
@@ -15,7 +16,19 @@ public sealed class ValidationContext
         Ema = ema;
     }
 
+    readonly IGradientReducer? replicas;
+
     public Device Device { get; }
+
+    /// <summary>How many data-parallel replicas validate a shard each (1: this process sees the whole split).</summary>
+    public int Replicas => replicas?.WorldSize ?? 1;
+
+    /// <summary>
+    /// The element-wise sums of <paramref name="values"/> over the replicas, for a task that
+    /// <see cref="TrainingTask.ReducesValidation"/>: pass counts and weighted sums (never means), then compute the metrics
+    /// from the totals, so they are exactly the whole split's. Without replicas: the values themselves.
+    /// </summary>
+    public double[] SumAcrossReplicas(double[] values) => replicas?.Sum(values) ?? values;
     public ScalarType? ComputeType { get; }
     public bool ChannelsLast { get; }
 
