@@ -49,6 +49,12 @@ public sealed record Recipe
     /// <summary>Knowledge distillation from a teacher checkpoint (off without a teacher).</summary>
     public DistillationRecipe Distillation { get; init; } = new();
 
+    /// <summary>The VAE (<c>task: vae</c>).</summary>
+    public VaeRecipe Vae { get; init; } = new();
+
+    /// <summary>The GAN (<c>task: gan</c>).</summary>
+    public GanRecipe Gan { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -119,6 +125,8 @@ public sealed record Recipe
         Distillation.Validate(e, "distillation");
         if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
+        Vae.Validate(e, "vae");
+        Gan.Validate(e, "gan");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         CheckTask(e);

@@ -34,6 +34,8 @@ public static class TaskCatalog
     {
         ["classification"] = new("classification", "an image classifier: cross-entropy with label smoothing, mixup/CutMix, distillation from a teacher",
             ["loss", "batch_mix", "distillation"], ClassificationTask.MetricSpecs, MetricSpec.Max("val_accuracy"), ClassificationParts),
+        ["vae"] = GenerativeTasks.Vae,
+        ["gan"] = GenerativeTasks.Gan,
     };
 
     /// <summary>The registered names.</summary>
