@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
+using Kindling.Generative;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.Training;
@@ -36,6 +37,10 @@ public sealed class RecipeTraining : IDisposable
         callbacks.Add(folderCallback);
         if (run.Recipe.Logging.Tensorboard) callbacks.Add(new TensorBoardCallback(folder.TensorBoardDir, run.Task.Network, Hyperparameters(run.Recipe)));
         if (run.Recipe.Logging.Plots) callbacks.Add(plots = new PlotsCallback(folder.PlotsDir, run.Classes));
+        // A generative task's samples: grids in plots/ every epoch and at the end, and TensorBoard images.
+        if (run.Task is IImageGenerator generator && run.Recipe.Logging.Plots)
+            callbacks.Add(new SampleGridCallback(generator, folder.PlotsDir, run.Recipe.Data.Mean.Values, run.Recipe.Data.Std.Values,
+                run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null) { Seed = run.Recipe.Training.Seed });
     }
 
     /// <summary>The built run (data, loaders, model, trainer options).</summary>
