@@ -28,7 +28,7 @@ public sealed class SampleGridCallback : ITrainerCallback
         this.plotsDir = plotsDir;
         this.mean = mean;
         this.std = std;
-        if (tensorBoardDir is not null) writer = TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorBoardDir, filename_suffix: ".samples");
+        if (tensorBoardDir is not null) writer = TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorBoardDir, filename_suffix: "samples");
     }
 
     /// <summary>Images in a grid (a conditional generator: per class, <see cref="Count"/> / classes rounded up).</summary>
