@@ -8,7 +8,7 @@ namespace Kindling.Reporting;
 /// Sample grids of a generative task (any <see cref="IImageGenerator"/>) as training goes: plots/samples-epoch-NNN.png after
 /// every epoch and plots/samples.png at the end, drawn from the same seed so epochs compare (a conditional generator: one
 /// row per class), and the same pictures as TensorBoard images under the tag "samples" (an event file of its own,
-/// suffix .samples, beside the scalars). <see cref="ReportWriter"/> embeds samples.png in report.md.
+/// suffix "samples", beside the scalars). <see cref="ReportWriter"/> embeds samples.png in report.md.
 /// </summary>
 public sealed class SampleGridCallback : ITrainerCallback
 {
