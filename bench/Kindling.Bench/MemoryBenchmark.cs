@@ -32,7 +32,8 @@ public static class MemoryBenchmark
     }
 
     /// <summary>Trains <paramref name="steps"/> steps, sampling every 100; <paramref name="progress"/> gets a line every <paramref name="progressEvery"/> steps (0: none).</summary>
-    public static Report Run(int steps = 1000, int batch = 8, Action<string>? progress = null, int threads = 0, int progressEvery = 100)
+    /// <param name="task">"seed-cnn" (the default: a classifier on 3x32x32), or a GAN of <see cref="GanBenchTasks.Names"/> on 1x28x28 images in [-1, 1].</param>
+    public static Report Run(int steps = 1000, int batch = 8, Action<string>? progress = null, int threads = 0, int progressEvery = 100, string task = "seed-cnn")
     {
         if (steps < 100) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least 100 steps: step 100 is the reference.");
         // The thread count is restored afterwards: the test suite runs the command in its own process.
@@ -40,13 +41,26 @@ public static class MemoryBenchmark
         if (threads > 0) TorchSharp.torch.set_num_threads(threads);
         try
         {
-            var data = LoaderRate.RandomImages(steps * batch, 3, 32, classes: 100);
-            var transform = DataBenchmark.Standard(32, 4, new[] { 0.5, 0.5, 0.5 }, new[] { 0.25, 0.25, 0.25 });
-            using var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 0, NumWorkers = 1 }, transform);
-            using var model = new SeedCnn(numClasses: 100);
             var probe = new Probe(steps, progress, progressEvery);
-            new Trainer(new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "adamw", Lr = 1e-3 }, Device = "cpu" }, new[] { probe })
-                .Fit(model, loader);
+            if (task == "seed-cnn")
+            {
+                var data = LoaderRate.RandomImages(steps * batch, 3, 32, classes: 100);
+                var transform = DataBenchmark.Standard(32, 4, new[] { 0.5, 0.5, 0.5 }, new[] { 0.25, 0.25, 0.25 });
+                using var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 0, NumWorkers = 1 }, transform);
+                using var model = new SeedCnn(numClasses: 100);
+                new Trainer(new TrainerOptions { Epochs = 1, Optimizer = new OptimizerOptions { Name = "adamw", Lr = 1e-3 }, Device = "cpu" }, new[] { probe })
+                    .Fit(model, loader);
+            }
+            else
+            {
+                // A GAN task through the engine's manual optimization: both players, their optimizers and (WGAN-GP) the double backward.
+                var data = LoaderRate.RandomImages(steps * batch, 1, 28, classes: 10);
+                var transform = new Compose(new ToTensor(), new Normalize([0.5], [0.5]));
+                using var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 0, NumWorkers = 1 }, transform);
+                using var gan = GanBenchTasks.Create(task, data.Shape);
+                new Trainer(new TrainerOptions { Epochs = 1, Optimizer = GanBenchTasks.Adam, Device = "cpu", ChannelsLast = task != "gan" }, new[] { probe })
+                    .Fit(gan, loader);
+            }
             var at100 = probe.Samples.First(s => s.Step == 100).RssMiB;
             return new Report(probe.Samples, (probe.Samples[^1].RssMiB - at100) / at100, TorchSharp.torch.get_num_threads());
         }

@@ -9,6 +9,7 @@ app.Configure(config =>
 {
     config.SetApplicationName("kindling bench");
     config.PropagateExceptions();
+    config.AddCommand<BenchGanCommand>("gan").WithDescription("A GAN task's training step (both players) on a synthetic batch, against bench/generative/dcgan_reference.py.");
     config.AddCommand<BenchTrainCommand>("train").WithDescription("Training steps on a synthetic batch: images/s, ms per phase, GFLOP/s, peak RSS.");
     config.AddCommand<BenchEvalCommand>("eval").WithDescription("Eval steps in inference mode (optionally channels-last, conv-BN fused).");
     config.AddCommand<BenchDataCommand>("data").WithDescription("The loader alone with the standard CIFAR augmentation (--sweep: worker counts against the training rate).");

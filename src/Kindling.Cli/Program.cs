@@ -11,6 +11,9 @@ if (args.Length > 0 && args[0] == "bench")
     return CliErrors.Usage;
 }
 
+// `kindling sample --n 64` is the documented form, but Spectre.Console needs long option names of two characters or more.
+if (args.Length > 0 && args[0] == "sample") args = [.. args.Select(a => a == "--n" ? "--count" : a.StartsWith("--n=", StringComparison.Ordinal) ? "--count=" + a[4..] : a)];
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -34,6 +37,8 @@ app.Configure(config =>
     config.AddCommand<DoctorCommand>("doctor").WithDescription("Check a recipe before training: findings with severity and the fix; exit 3 on an error.");
     config.AddCommand<LrFindCommand>("lr-find").WithDescription("The LR range test on a recipe: suggested learning rates, a PNG of the curve and its JSON.");
     config.AddCommand<BatchSizeCommand>("batch-size").WithDescription("The largest batch a recipe's training step fits, images/s per size, and the LR scaled to it.");
+    config.AddCommand<SampleCommand>("sample").WithDescription("A grid of new images from a generative checkpoint (VAE, GAN, ...): --n, --class, --steps, --seed.");
+    config.AddCommand<InterpolateCommand>("interpolate").WithDescription("A VAE's decoded images along the latent line between two pictures, as one row.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

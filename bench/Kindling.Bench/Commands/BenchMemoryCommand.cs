@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Bench.Commands;
 
-/// <summary>`kindling bench memory`: RSS of a long training epoch of the seed CNN, step 100 against the last step.</summary>
+/// <summary>`kindling bench memory [--task seed-cnn|dcgan|wgan-gp|gan]`: RSS of a long training epoch (the seed CNN, or a GAN task), step 100 against the last step.</summary>
 sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -27,6 +27,10 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
         [Description("A progress line on stderr every N steps (default 100; 0: none). With --json too: stdout stays one JSON object.")]
         public int ProgressEvery { get; init; } = 100;
 
+        [CommandOption("--task")]
+        [Description("What trains: seed-cnn (default; a classifier on 3x32x32), or a GAN task on 1x28x28: dcgan, wgan-gp, gan (the seed's MLP GAN).")]
+        public string Task { get; init; } = "seed-cnn";
+
         [CommandOption("--json")]
         [Description("Print one JSON object.")]
         public bool Json { get; init; }
@@ -35,6 +39,7 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
             Steps < 100 ? ValidationResult.Error($"--steps must be >= 100 (step 100 is the reference); got {Steps}.")
             : Batch < 1 ? ValidationResult.Error($"--batch must be >= 1 (got {Batch}).")
             : Threads < 0 ? ValidationResult.Error($"--threads must be >= 0 (got {Threads}).")
+            : Task != "seed-cnn" && !GanBenchTasks.Names.Contains(Task) ? ValidationResult.Error($"--task '{Task}' is not known; expected seed-cnn, {string.Join(", ", GanBenchTasks.Names)}.")
             : ProgressEvery < 0 ? ValidationResult.Error($"--progress-every must be >= 0 (got {ProgressEvery}).")
             : ValidationResult.Success();
     }
@@ -42,12 +47,13 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoaded();
-        var report = MemoryBenchmark.Run(settings.Steps, settings.Batch, line => Console.Error.WriteLine(line), settings.Threads, settings.ProgressEvery);
+        var report = MemoryBenchmark.Run(settings.Steps, settings.Batch, line => Console.Error.WriteLine(line), settings.Threads, settings.ProgressEvery, settings.Task);
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 machine = BenchOptions.Machine(),
+                task = settings.Task,
                 threads = report.Threads,
                 growth_from_step_100 = report.GrowthFromStep100,
                 flat = report.Flat,

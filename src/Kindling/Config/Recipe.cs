@@ -55,6 +55,12 @@ public sealed record Recipe
     /// <summary>The image-text alignment demo (task: multimodal).</summary>
     public MultimodalRecipe Multimodal { get; init; } = new();
 
+    /// <summary>The VAE (<c>task: vae</c>).</summary>
+    public VaeRecipe Vae { get; init; } = new();
+
+    /// <summary>The GAN (<c>task: gan</c>).</summary>
+    public GanRecipe Gan { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -130,6 +136,8 @@ public sealed record Recipe
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
         Mae.Validate(e, "mae");
         Multimodal.Validate(e, "multimodal");
+        Vae.Validate(e, "vae");
+        Gan.Validate(e, "gan");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         Distributed.Validate(e, "distributed");

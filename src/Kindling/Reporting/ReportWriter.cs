@@ -90,10 +90,21 @@ public static class ReportWriter
             md.AppendLine();
         }
 
+        // A generative run's samples: the final grid shown on its own; the per-epoch grids stay in plots/ (one per epoch).
+        if (File.Exists(Path.Combine(folder.PlotsDir, "samples.png")))
+        {
+            md.AppendLine("## Samples");
+            md.AppendLine();
+            md.AppendLine("![generated samples](plots/samples.png)");
+            md.AppendLine();
+            Line(md, $"Grids after each epoch (same seed): plots/samples-epoch-NNN.png.");
+            md.AppendLine();
+        }
+
         var plots = PlotOrder.Where(p => File.Exists(Path.Combine(folder.PlotsDir, p.File))).ToList();
         var others = Directory.Exists(folder.PlotsDir)
             ? Directory.GetFiles(folder.PlotsDir, "*.png").Select(Path.GetFileName).OfType<string>()
-                .Where(f => PlotOrder.All(p => p.File != f)).Order(StringComparer.Ordinal).ToList()
+                .Where(f => PlotOrder.All(p => p.File != f) && !f.StartsWith("samples", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
             : [];
         if (plots.Count + others.Count > 0)
         {

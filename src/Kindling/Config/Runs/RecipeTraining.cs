@@ -2,6 +2,7 @@ using System.Globalization;
 using Kindling.Config.Tools;
 using Kindling.Data.Datasets;
 using Kindling.Distributed;
+using Kindling.Generative;
 using Kindling.Reporting;
 using Kindling.Runtime;
 using Kindling.SelfSupervised;
@@ -45,6 +46,10 @@ public sealed class RecipeTraining : IDisposable
         if (run.Recipe.Logging.Plots && run.Task is IReconstructionPreview preview)
             callbacks.Add(reconstruction = new ReconstructionPreviewCallback(preview, PreviewImages(run), folder.PlotsDir,
                 run.Normalization.Mean, run.Normalization.Std, run.Recipe.Training.Seed));
+        // A generative task's samples: grids in plots/ every epoch and at the end, and TensorBoard images.
+        if (run.Task is IImageGenerator generator && run.Recipe.Logging.Plots)
+            callbacks.Add(new SampleGridCallback(generator, folder.PlotsDir, run.Recipe.Data.Mean.Values, run.Recipe.Data.Std.Values,
+                run.Recipe.Logging.Tensorboard ? folder.TensorBoardDir : null) { Seed = run.Recipe.Training.Seed });
     }
 
     // Eight held-out images (stratified when labelled) through the eval transform: the same every epoch.

@@ -41,6 +41,8 @@ public static class TaskCatalog
             ["mae"], MaeTask.MetricSpecs, MetricSpec.Min("val_loss"), MaeParts) { Model = TaskModel.Own },
         ["multimodal"] = new("multimodal", "images and short descriptions made from their classes, aligned by a margin-based contrastive loss; retrieval recall@1/@5 both ways against chance",
             ["multimodal"], MultimodalTask.MetricSpecs, MetricSpec.Max("val_i2t_r1"), MultimodalParts) { Model = TaskModel.Own },
+        ["vae"] = GenerativeTasks.Vae,
+        ["gan"] = GenerativeTasks.Gan,
     };
 
     /// <summary>The registered names.</summary>

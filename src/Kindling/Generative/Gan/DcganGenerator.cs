@@ -1,0 +1,54 @@
+using Kindling.Data.Datasets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kindling.Generative.Gan;
+
+/// <summary>
+/// Seed 004's DCGAN generator (1.2): Linear(latent, 128 * s * s) with s = side / 4 (the seed's 7 for 28x28), reshaped to
+/// 128 x s x s; BatchNorm2d(128); [Upsample x2 (nearest), Conv 3x3 128->128, BatchNorm2d, LeakyReLU(0.2)];
+/// [Upsample x2, Conv 3x3 128->64, BatchNorm2d, LeakyReLU(0.2)]; Conv 3x3 64->C; Tanh. Upsampling and a convolution
+/// rather than transposed convolutions (the seed's docstring says transposed; its code does not), which avoids their
+/// checkerboard artefacts. Parameter names are the seed's (l1.0.weight, conv_blocks.2.weight).
+/// </summary>
+/// <remarks>
+/// The seed's second and third BatchNorms are <c>BatchNorm2d(n, 0.8)</c>, eps 0.8 (see <see cref="MlpGenerator"/>);
+/// the batchNormEps argument (default PyTorch's 1e-5) is used for both; the first keeps PyTorch's default as in the seed.
+/// </remarks>
+public sealed class DcganGenerator : GanGenerator
+{
+    readonly Sequential l1, conv_blocks;
+    readonly int initSize;
+
+    /// <param name="shape">The images' shape; height and width equal and divisible by 4.</param>
+    /// <param name="latent">The noise width (the seed's 100).</param>
+    /// <param name="batchNormEps">Eps of the two BatchNorms the seed gives 0.8.</param>
+    public DcganGenerator(ImageShape shape, int latent = 100, double batchNormEps = 1e-5) : base(nameof(DcganGenerator), shape, latent, 0)
+    {
+        if (shape.Height != shape.Width || shape.Height % 4 != 0)
+            throw new ArgumentException($"the DCGAN generator upsamples a square map twice, so it needs square images with a side divisible by 4; the images are {shape}.");
+        initSize = shape.Height / 4;
+        l1 = nn.Sequential(nn.Linear(latent, 128L * initSize * initSize));
+        conv_blocks = nn.Sequential(
+            nn.BatchNorm2d(128),
+            nn.Upsample(scale_factor: [2, 2]),
+            nn.Conv2d(128, 128, 3, stride: 1, padding: 1),
+            nn.BatchNorm2d(128, eps: batchNormEps),
+            nn.LeakyReLU(0.2),
+            nn.Upsample(scale_factor: [2, 2]),
+            nn.Conv2d(128, 64, 3, stride: 1, padding: 1),
+            nn.BatchNorm2d(64, eps: batchNormEps),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(64, shape.Channels, 3, stride: 1, padding: 1),
+            nn.Tanh());
+        RegisterComponents();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Generate(Tensor z, Tensor? labels)
+    {
+        CheckLabels(labels);
+        return conv_blocks.forward(l1.forward(z).view(z.shape[0], 128, initSize, initSize));
+    }
+}
