@@ -49,6 +49,12 @@ public sealed record Recipe
     /// <summary>Knowledge distillation from a teacher checkpoint (off without a teacher).</summary>
     public DistillationRecipe Distillation { get; init; } = new();
 
+    /// <summary>The PixelCNN of task: pixelcnn.</summary>
+    public PixelCnnRecipe PixelCnn { get; init; } = new();
+
+    /// <summary>The noise schedule, U-Net and sampler of task: diffusion.</summary>
+    public DiffusionRecipe Diffusion { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -119,6 +125,8 @@ public sealed record Recipe
         Distillation.Validate(e, "distillation");
         if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
+        PixelCnn.Validate(e, "pixelcnn");
+        Diffusion.Validate(e, "diffusion");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         CheckTask(e);

@@ -34,6 +34,10 @@ public static class TaskCatalog
     {
         ["classification"] = new("classification", "an image classifier: cross-entropy with label smoothing, mixup/CutMix, distillation from a teacher",
             ["loss", "batch_mix", "distillation"], ClassificationTask.MetricSpecs, MetricSpec.Max("val_accuracy"), ClassificationParts),
+        ["pixelcnn"] = new("pixelcnn", "PixelCNN: masked convolutions, a softmax over 256 levels per pixel, bits/dim, pixel-by-pixel sampling",
+            ["pixelcnn"], Generative.PixelCnn.PixelCnnTask.MetricSpecs, MetricSpec.Min("val_bits_per_dim"), GenerativeTaskParts.PixelCnn) { Model = TaskModel.Own },
+        ["diffusion"] = new("diffusion", "DDPM: noise-prediction U-Net on a cosine schedule, DDIM and ancestral sampling",
+            ["diffusion"], Generative.Diffusion.DiffusionTask.MetricSpecs, MetricSpec.Min("val_loss"), GenerativeTaskParts.Diffusion) { Model = TaskModel.Own },
     };
 
     /// <summary>The registered names.</summary>
