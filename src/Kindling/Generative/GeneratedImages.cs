@@ -13,7 +13,8 @@ public static class GeneratedImages
             throw new ArgumentException($"the images have {channels} channels, but the normalization has {mean.Count} means and {std.Count} stds.");
         using var m = tensor(mean.Select(v => (float)v).ToArray()).view(1, channels, 1, 1);
         using var s = tensor(std.Select(v => (float)v).ToArray()).view(1, channels, 1, 1);
-        using var scaled = images.to(float32) * s;
+        // Not `using`: the in-place ops return this very tensor, which the caller owns.
+        var scaled = images.to(float32) * s;
         return scaled.add_(m).clamp_(0, 1);
     }
 }

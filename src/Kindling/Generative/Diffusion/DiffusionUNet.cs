@@ -54,7 +54,7 @@ public sealed class DiffusionUNet : nn.Module<Tensor, Tensor, Tensor>
         middle = new TimeResidualBlock(widths[levels - 2], widths[levels - 1], timeChannels);
         for (int l = 0; l < levels - 1; l++)
             up.Add(new TimeResidualBlock(widths[l + 1] + widths[l], widths[l], timeChannels));
-        outNorm = nn.GroupNorm(TimeResidualBlock.Groups(widths[0]), widths[0]);
+        outNorm = TimeResidualBlock.Norm(widths[0]);
         output = nn.Conv2d(widths[0], imageChannels, 3, padding: 1);
         RegisterComponents();
     }

@@ -21,13 +21,24 @@ public sealed class TimeResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
     /// <param name="timeChannels">Width of the time embedding added in the block; 0: none (the time map was concatenated to the input instead).</param>
     public TimeResidualBlock(long inChannels, long outChannels, long timeChannels) : base(nameof(TimeResidualBlock))
     {
-        norm1 = nn.GroupNorm(Groups(inChannels), inChannels);
+        norm1 = Norm(inChannels);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
-        norm2 = nn.GroupNorm(Groups(outChannels), outChannels);
+        norm2 = Norm(outChannels);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
         if (timeChannels > 0) time = nn.Linear(timeChannels, outChannels);
         if (inChannels != outChannels) skip = nn.Conv2d(inChannels, outChannels, 1);
         RegisterComponents();
+    }
+
+    /// <summary>GroupNorm over <paramref name="channels"/> in <see cref="Groups"/> groups, weight 1 and bias 0 as PyTorch starts them.</summary>
+    public static GroupNorm Norm(long channels)
+    {
+        var norm = nn.GroupNorm(Groups(channels), channels);
+        // TorchSharp 0.107's GroupNorm leaves its affine parameters uninitialised (torch.empty), as Models/Blocks/NormFactory notes.
+        using var _ = no_grad();
+        norm.weight!.fill_(1);
+        norm.bias!.fill_(0);
+        return norm;
     }
 
     /// <summary>Groups of GroupNorm: 8 (or fewer when the channels are not a multiple of 8), as small U-Nets use.</summary>
