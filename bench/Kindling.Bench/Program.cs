@@ -15,6 +15,7 @@ app.Configure(config =>
     config.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
     config.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the BLAS ceiling.");
     config.AddCommand<BenchPeakCommand>("peak").WithDescription("GFLOP/s of independent fp32 FMA chains on every thread: the CPU's own ceiling.");
+    config.AddCommand<BenchDdpmCommand>("ddpm").WithDescription("The DDPM U-Net's training step (noise, U-Net, MSE, AdamW) on a Fashion-MNIST-shaped batch; bench/generative/ddpm_bench.py is PyTorch's.");
     config.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
 });
 try
