@@ -7,6 +7,7 @@ using Kindling.Generative.Diffusion;
 using Kindling.Generative.PixelCnn;
 using Kindling.Reporting;
 using Kindling.Tests.Cli;
+using Kindling.Tests.Data.Datasets;
 
 namespace Kindling.Tests.Config;
 
@@ -161,5 +162,24 @@ public class GenerativeRecipeTests
         Assert.NotEqual(0, code);
         Assert.Contains("are 1x28x28 but the FID feature network", error);
         Assert.Contains("takes 3x8x8", error);
+    }
+
+    [FashionMnistFact]
+    public void TheShippedGenerativeRecipesBuildOnFashionMnist()
+    {
+        var configs = Path.Combine(TestData.RepoRoot()!, "configs");
+        using (var run = RecipeBuilder.Build(Kindling.Config.Recipe.Load(Path.Combine(configs, "fashion-mnist-pixelcnn.yaml"))))
+        {
+            var task = Assert.IsType<PixelCnnTask>(run.Task);
+            Assert.Equal((5, 32, 256), (task.PixelCnn.Options.Layers, task.PixelCnn.Options.Channels, task.PixelCnn.Options.Levels));
+            Assert.Null(run.Model);
+        }
+        using (var run = RecipeBuilder.Build(Kindling.Config.Recipe.Load(Path.Combine(configs, "fashion-mnist-ddpm.yaml"))))
+        {
+            var task = Assert.IsType<DiffusionTask>(run.Task);
+            Assert.Equal((1000, "ddim", 50), (task.Schedule.Timesteps, task.Sampling.Sampler, task.Sampling.Steps));
+            // The same U-Net as bench/generative/models.py's DiffusionUNet(1, 32, (1, 2, 2), 64).
+            Assert.Equal(414_817, task.UNet.parameters().Sum(p => p.numel()));
+        }
     }
 }
