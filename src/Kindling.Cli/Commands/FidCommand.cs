@@ -43,6 +43,10 @@ sealed class FidCommand : Command<FidCommand.Settings>
         [Description("Images generated per forward pass (default 256).")]
         public int BatchSize { get; init; } = 256;
 
+        [CommandOption("--raw-weights")]
+        [Description("Sample from the checkpoint's own weights even when the run kept an average (training.ema); default: the average when there is one.")]
+        public bool RawWeights { get; init; }
+
         [CommandOption("--no-floor")]
         [Description("Skip the real-vs-real floor (training split against test split).")]
         public bool NoFloor { get; init; }
@@ -69,6 +73,8 @@ sealed class FidCommand : Command<FidCommand.Settings>
             if (task is not IImageGenerator generator)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model, which does not generate images; fid takes checkpoints of generative tasks (pixelcnn, diffusion, vae, gan, ...).");
             void Log(string line) => Console.Error.WriteLine(line);
+            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
+            Log(averaged ? "sampling from the averaged weights (training.ema)" : "sampling from the checkpoint's weights");
             using var network = FidClassifier.Load(settings.Classifier, Log);
             Log($"feature network: {network.Description}");
             var shape = new ImageShape(recipe.Model.InChannels!.Value, recipe.Model.InputSize!.Value, recipe.Model.InputSize.Value);

@@ -124,4 +124,29 @@ public class DiffusionTaskTests
         TaskRuns.AssertSameWeights(a, b);
         Assert.True(full.History[^1].Get("val_loss") < full.History[0].Get("val_loss"), "val_loss did not fall");
     }
+
+    [Fact]
+    public void SamplingCanUseTheRunsAveragedWeights()
+    {
+        using var dir = new TempDir();
+        using var trained = Task(6);
+        new Trainer(Options(1) with { EmaDecay = 0.9, CheckpointDir = dir.Path }).Fit(trained, Loader(32, 1, true));
+        var checkpoint = Path.Combine(dir.Path, "last.ckpt");
+        using var fresh = Task(7);
+        Assert.True(Kindling.Config.CheckpointTask.LoadAveragedWeights(checkpoint, fresh));
+        var averaged = Kindling.Training.NamedTensors.FromBytes(Kindling.Training.CheckpointFile.Read(checkpoint)["ema"]);
+        var raw = trained.Network.state_dict();
+        bool anyDiffers = false;
+        foreach (var (name, p) in fresh.Network.named_parameters())
+        {
+            Assert.True(p.equal(averaged[name]).all().item<bool>(), name);
+            anyDiffers |= !p.equal(raw[name]).all().item<bool>();
+        }
+        Assert.True(anyDiffers, "the average equals the last weights: EMA did nothing");
+
+        using var plainDir = new TempDir();
+        using var plain = Task(8);
+        new Trainer(Options(1) with { CheckpointDir = plainDir.Path }).Fit(plain, Loader(16, 1, true));
+        Assert.False(Kindling.Config.CheckpointTask.LoadAveragedWeights(Path.Combine(plainDir.Path, "last.ckpt"), fresh));
+    }
 }
