@@ -2,7 +2,7 @@
 (bench/generative/models.py, the mask applied in forward), the same data (Fashion-MNIST's 60,000 training images, shuffled,
 batch 64), Adam at lr 1e-3, the same epochs; after each epoch the test split's negative log-likelihood in bits per dimension.
 
-  /usr/bin/python3 bench/generative/pixelcnn_reference.py --epochs 3 --layers 5 --channels 32 --threads 2
+  /usr/bin/python3 bench/generative/pixelcnn_reference.py --epochs 2 --layers 5 --channels 32 --threads 2
   kindling train --config configs/fashion-mnist-pixelcnn.yaml --out runs/pixelcnn     (val_bits_per_dim: the same number)
 
 Prints one JSON line per epoch; the last is the one to compare (the goal: Kindling's within 1%).
@@ -17,7 +17,7 @@ from models import PixelCNN
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-p.add_argument("--epochs", type=int, default=3)
+p.add_argument("--epochs", type=int, default=2)
 p.add_argument("--layers", type=int, default=5)
 p.add_argument("--channels", type=int, default=32)
 p.add_argument("--kernel", type=int, default=7)
