@@ -39,6 +39,7 @@ app.Configure(config =>
     config.AddCommand<BatchSizeCommand>("batch-size").WithDescription("The largest batch a recipe's training step fits, images/s per size, and the LR scaled to it.");
     config.AddCommand<SampleCommand>("sample").WithDescription("A grid of new images from a generative checkpoint (VAE, GAN, ...): --n, --class, --steps, --seed.");
     config.AddCommand<InterpolateCommand>("interpolate").WithDescription("A VAE's decoded images along the latent line between two pictures, as one row.");
+    config.AddCommand<FidCommand>("fid").WithDescription("Domain FID and class coverage of a generative checkpoint, beside the real-vs-real floor, with the feature network named.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

@@ -61,6 +61,12 @@ public sealed record Recipe
     /// <summary>The GAN (<c>task: gan</c>).</summary>
     public GanRecipe Gan { get; init; } = new();
 
+    /// <summary>The PixelCNN of task: pixelcnn.</summary>
+    public PixelCnnRecipe PixelCnn { get; init; } = new();
+
+    /// <summary>The noise schedule, U-Net and sampler of task: diffusion.</summary>
+    public DiffusionRecipe Diffusion { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -138,6 +144,8 @@ public sealed record Recipe
         Multimodal.Validate(e, "multimodal");
         Vae.Validate(e, "vae");
         Gan.Validate(e, "gan");
+        PixelCnn.Validate(e, "pixelcnn");
+        Diffusion.Validate(e, "diffusion");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");
         Distributed.Validate(e, "distributed");

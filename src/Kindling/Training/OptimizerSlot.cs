@@ -45,15 +45,16 @@ public sealed class OptimizerSlot : IDisposable
 
     /// <summary>Builds the slot for <paramref name="spec"/> over <paramref name="named"/> (already filtered to its modules).</summary>
     internal static OptimizerSlot Create(OptimizerSpec spec, List<(string Name, Parameter Parameter)> named, TrainerOptions options,
-        int effectiveBatch, IReadOnlyList<int> stepsByEpoch)
+        int effectiveBatch, int stepsPerEpoch, IReadOnlyList<int> stepsByEpoch)
     {
         if (named.Count == 0)
             throw new ArgumentException($"optimizer '{spec.Name}' has no trainable parameters (modules: {(spec.Modules is null ? "all" : string.Join(", ", spec.Modules))}).");
         if (spec.Every < 1) throw new ArgumentOutOfRangeException(nameof(spec), spec.Every, $"optimizer '{spec.Name}': every must be >= 1.");
         var optimizer = OptimizerFactory.Create(new NamedParameters(named), spec.Options ?? options.Optimizer, effectiveBatch);
         // A schedule counts this optimizer's own steps: one per `Every` training steps.
-        var ownSteps = stepsByEpoch.Select(steps => Math.Max(1, steps / spec.Every)).ToArray();
-        var schedule = ScheduleFactory.Create(optimizer, spec.Schedule ?? options.Schedule, options.Epochs, ownSteps[0], ownSteps.Sum());
+        // Epochs of different sizes (a curriculum's) sum their own steps; otherwise every epoch has stepsPerEpoch.
+        int? total = stepsByEpoch.Count > 0 ? stepsByEpoch.Sum(steps => Math.Max(1, steps / spec.Every)) : null;
+        var schedule = ScheduleFactory.Create(optimizer, spec.Schedule ?? options.Schedule, options.Epochs, Math.Max(1, stepsPerEpoch / spec.Every), total);
         return new OptimizerSlot(spec, named, optimizer, schedule, spec.ClipGradNorm ?? options.ClipGradNorm);
     }
 

@@ -54,7 +54,7 @@ public sealed class TrainingSession : IDisposable
         int effectiveBatch = batchSize * options.AccumulationSteps * (options.GradientReducer?.WorldSize ?? 1);
         Slots = task.ConfigureOptimizers().Select(spec =>
             OptimizerSlot.Create(spec, trainable.Where(p => InModules(p.Name, spec.Modules, task)).ToList(), options, effectiveBatch,
-                state.StepsByEpoch.Count > 0 ? state.StepsByEpoch : Enumerable.Repeat(state.StepsPerEpoch, options.Epochs).ToArray())).ToList();
+                state.StepsPerEpoch, state.StepsByEpoch)).ToList();
         byName = Slots.ToDictionary(s => s.Name, StringComparer.Ordinal);
         if (byName.Count != Slots.Count) throw new ArgumentException("the task declares two optimizers with the same name.");
         foreach (var slot in Slots) slotNames[slot] = slot.Named.Select(p => p.Name).ToHashSet();

@@ -43,6 +43,10 @@ public static class TaskCatalog
             ["multimodal"], MultimodalTask.MetricSpecs, MetricSpec.Max("val_i2t_r1"), MultimodalParts) { Model = TaskModel.Own },
         ["vae"] = GenerativeTasks.Vae,
         ["gan"] = GenerativeTasks.Gan,
+        ["pixelcnn"] = new("pixelcnn", "PixelCNN: masked convolutions, a softmax over 256 levels per pixel, bits/dim, pixel-by-pixel sampling",
+            ["pixelcnn"], Generative.PixelCnn.PixelCnnTask.MetricSpecs, MetricSpec.Min("val_bits_per_dim"), GenerativeTaskParts.PixelCnn) { Model = TaskModel.Own },
+        ["diffusion"] = new("diffusion", "DDPM: noise-prediction U-Net on a cosine schedule, DDIM and ancestral sampling",
+            ["diffusion"], Generative.Diffusion.DiffusionTask.MetricSpecs, MetricSpec.Min("val_loss"), GenerativeTaskParts.Diffusion) { Model = TaskModel.Own },
     };
 
     /// <summary>The registered names.</summary>

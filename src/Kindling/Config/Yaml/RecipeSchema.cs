@@ -24,8 +24,8 @@ internal static class RecipeSchema
         type == typeof(Recipe) || type == typeof(ScheduleOptions) || type == typeof(LookaheadOptions) || type == typeof(EarlyStoppingOptions) ||
         (type.Namespace == typeof(TrainingRecipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
 
-    /// <summary>PyTorch's argument names that are not plain snake case.</summary>
-    static readonly Dictionary<string, string> PyTorchNames = new() { ["TMax"] = "T_max", ["T0"] = "T_0", ["TMult"] = "T_mult" };
+    /// <summary>PyTorch's argument names that are not plain snake case (and the pixelcnn section, one word as the model's name).</summary>
+    static readonly Dictionary<string, string> PyTorchNames = new() { ["TMax"] = "T_max", ["T0"] = "T_0", ["TMult"] = "T_mult", ["PixelCnn"] = "pixelcnn" };
 
     /// <summary>The settable keys of a section, in declaration order.</summary>
     public static IReadOnlyList<(string Key, PropertyInfo Property)> Keys(Type section) => Cache.GetOrAdd(section, t =>
