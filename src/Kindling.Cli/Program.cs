@@ -33,6 +33,7 @@ app.Configure(config =>
     config.AddCommand<DoctorCommand>("doctor").WithDescription("Check a recipe before training: findings with severity and the fix; exit 3 on an error.");
     config.AddCommand<LrFindCommand>("lr-find").WithDescription("The LR range test on a recipe: suggested learning rates, a PNG of the curve and its JSON.");
     config.AddCommand<BatchSizeCommand>("batch-size").WithDescription("The largest batch a recipe's training step fits, images/s per size, and the LR scaled to it.");
+    config.AddCommand<ProbeCommand>("probe").WithDescription("What a pretrained encoder learned: weighted kNN and linear probes on frozen features, beside a random encoder of the same architecture.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

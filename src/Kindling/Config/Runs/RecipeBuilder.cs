@@ -37,6 +37,11 @@ public static class RecipeBuilder
         var normalization = Normalization(recipe, train);
         var resolved = Resolve(recipe, data, normalization);
         var model = entry.Model == TaskModel.Own ? null : CreateModel(resolved);
+        if (model is not null && resolved.Model.Pretrained is not null)
+        {
+            try { resolved = PretrainedEncoder.Apply(resolved, model); }
+            catch { model.Dispose(); throw; }
+        }
         Distiller? teacher = null;
         TrainingTask? task = null;
         try
@@ -47,6 +52,8 @@ public static class RecipeBuilder
             (resolved, var channelsLastChoice) = ChannelsLast(resolved, task.Network);
             var trainerOptions = resolved.ToTrainerOptions();
             var trainTransform = Transform(resolved.Transforms.Train, normalization);
+            // SimCLR/MoCo: every image seen several times, each view with its own random draws.
+            if (resolved.Transforms.Views > 1) trainTransform = new MultiView(trainTransform, resolved.Transforms.Views);
             var evalTransform = Transform(resolved.Transforms.Eval, normalization);
             var (trainLoader, validationLoader, testLoader) = Loaders(resolved, train, validation, test, trainTransform, evalTransform);
             return new RecipeRun

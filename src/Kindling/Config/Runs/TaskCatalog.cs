@@ -34,6 +34,10 @@ public static class TaskCatalog
     {
         ["classification"] = new("classification", "an image classifier: cross-entropy with label smoothing, mixup/CutMix, distillation from a teacher",
             ["loss", "batch_mix", "distillation"], ClassificationTask.MetricSpecs, MetricSpec.Max("val_accuracy"), ClassificationParts),
+        ["simclr"] = new("simclr", "SimCLR pretraining: two views, a headless registry encoder, projection head, NT-Xent (Kindling.SelfSupervised)",
+            ["simclr", "knn"], SelfSupervised.SimClrTask.MetricSpecs, MetricSpec.Max("val_knn_accuracy"), SelfSupervisedParts.SimClr) { Model = TaskModel.Encoder },
+        ["moco"] = new("moco", "MoCo v2 pretraining: momentum key encoder, queue of negatives, InfoNCE, shuffled BatchNorm (Kindling.SelfSupervised)",
+            ["moco", "knn"], SelfSupervised.MocoTask.MetricSpecs, MetricSpec.Max("val_knn_accuracy"), SelfSupervisedParts.Moco) { Model = TaskModel.Encoder },
     };
 
     /// <summary>The registered names.</summary>
