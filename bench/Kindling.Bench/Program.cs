@@ -15,6 +15,8 @@ app.Configure(config =>
     config.AddCommand<BenchE2eCommand>("e2e").WithDescription("Training epochs: the loader with augmentation feeding the training step.");
     config.AddCommand<BenchMatmulCommand>("matmul").WithDescription("GFLOP/s of a 2048^2 fp32 matmul: the BLAS ceiling.");
     config.AddCommand<BenchPeakCommand>("peak").WithDescription("GFLOP/s of independent fp32 FMA chains on every thread: the CPU's own ceiling.");
+    config.AddCommand<BenchSimClrCommand>("simclr").WithDescription("SimCLR training steps (two views, encoder, projection, NT-Xent); bench/reference/simclr_step.py is PyTorch's side.");
+    config.AddCommand<BenchMocoMemoryCommand>("moco-memory").WithDescription("RSS over a long MoCo run (queue, key encoder, shuffle-BN): flat within 10% from step 100?");
     config.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
 });
 try
