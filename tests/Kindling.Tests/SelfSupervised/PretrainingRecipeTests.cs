@@ -126,15 +126,18 @@ public class PretrainingRecipeTests
     {
         using var tmp = new TempDir();
         var yaml = TinyYaml(tmp, "moco", epochs: 1, extra: "moco:\n  queue: 16\n  projection_dim: 8\n  shuffle_bn_groups: 3\nknn:\n  every: 0\n");
-        var groups = Assert.Throws<InvalidOperationException>(() => Train(tmp, yaml, "groups", "data.drop_last=true"));
-        Assert.Contains("does not split into 3 shuffle-BN groups", groups.Message);
-        var queue = Assert.Throws<InvalidOperationException>(() => Train(tmp, yaml, "queue", "data.drop_last=true", "moco.shuffle_bn_groups=2", "moco.queue=4"));
-        Assert.Contains("does not fit MoCo's queue of 4 keys", queue.Message);
+        // Refused when the run is built, before any step: recipe errors naming the keys.
+        var groups = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "groups", "data.drop_last=true"));
+        Assert.Contains("moco.shuffle_bn_groups: data.batch_size 8 does not split into 3 equal groups", groups.Message);
+        var queue = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "queue", "data.drop_last=true", "moco.shuffle_bn_groups=2", "moco.queue=4"));
+        Assert.Contains("moco.queue: 4 keys do not hold one batch of data.batch_size 8", queue.Message);
+        var last = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "last", "moco.shuffle_bn_groups=4"));
+        Assert.Contains("data.drop_last: the last batch of each epoch holds 2 images", last.Message);
         var recipe = Assert.Throws<RecipeException>(() => Recipe.Parse(yaml, ["moco.shuffle_bn_groups=0", "moco.momentum=2"]));
         Assert.Contains("moco.shuffle_bn_groups", recipe.Message);
         Assert.Contains("moco.momentum", recipe.Message);
-        var views = Assert.Throws<InvalidOperationException>(() => Train(tmp, yaml.Replace("  views: 2\n", ""), "views", "data.drop_last=true", "moco.shuffle_bn_groups=2"));
-        Assert.Contains("transforms.views: 2", views.Message);
+        var views = Assert.Throws<RecipeException>(() => Train(tmp, yaml.Replace("  views: 2\n", ""), "views", "data.drop_last=true", "moco.shuffle_bn_groups=2"));
+        Assert.Contains("transforms.views: moco learns from two augmented views", views.Message);
         var other = Assert.Throws<RecipeException>(() => Recipe.Parse(yaml.Replace("task: moco", "task: simclr")));
         Assert.Contains("moco: belongs to the moco task", other.Message);
     }

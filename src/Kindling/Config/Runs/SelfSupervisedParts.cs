@@ -13,12 +13,15 @@ static class SelfSupervisedParts
 {
     public static TrainingTask SimClr(TaskParts p)
     {
+        RequireViews(p);
         var encoder = p.RequireModel();
         return new SimClrTask(encoder, Features(encoder), p.Recipe.Simclr.ToOptions(), Monitor(p));
     }
 
     public static TrainingTask Moco(TaskParts p)
     {
+        RequireViews(p);
+        CheckMocoBatches(p);
         var encoder = p.RequireModel();
         // The key encoder: the same registry model a second time (its weights are then copied from the query's).
         var key = RecipeBuilder.CreateModel(p.Recipe);
@@ -31,6 +34,28 @@ static class SelfSupervisedParts
             key.Dispose();
             throw;
         }
+    }
+
+    // The step's own checks, made before any data is read so a recipe gets recipe errors (section.key: message).
+    static void RequireViews(TaskParts p)
+    {
+        if (p.Recipe.Transforms.Views < 2)
+            throw new RecipeException("recipe", [$"transforms.views: {p.Recipe.Task} learns from two augmented views of every image; set transforms.views: 2."]);
+    }
+
+    static void CheckMocoBatches(TaskParts p)
+    {
+        var m = p.Recipe.Moco;
+        var d = p.Recipe.Data;
+        var errors = new List<string>();
+        if (d.BatchSize > m.Queue)
+            errors.Add($"moco.queue: {m.Queue} keys do not hold one batch of data.batch_size {d.BatchSize}; the queue must be at least a batch (MoCo's CIFAR-10 demo: 4096).");
+        int groups = m.ShuffleBnGroups;
+        if (groups > 1 && (d.BatchSize % groups != 0 || d.BatchSize / groups < 2))
+            errors.Add($"moco.shuffle_bn_groups: data.batch_size {d.BatchSize} does not split into {groups} equal groups of at least 2; use a batch size that is a multiple of {groups} (at least {2 * groups}) or change shuffle_bn_groups.");
+        else if (groups > 1 && !d.DropLast && p.Train is { } train && train.Count % d.BatchSize is var last and > 0 && (last % groups != 0 || last / groups < 2))
+            errors.Add($"data.drop_last: the last batch of each epoch holds {last} images ({train.Count} / {d.BatchSize}), which do not split into {groups} shuffle-BN groups; set drop_last: true.");
+        if (errors.Count > 0) throw new RecipeException("recipe", errors);
     }
 
     static long Features(nn.Module<Tensor, Tensor> encoder) => encoder is IFeatureModel f ? f.NumFeatures
