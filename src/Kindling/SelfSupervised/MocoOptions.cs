@@ -19,6 +19,12 @@ public sealed record MocoOptions
     public int? Hidden { get; init; }
 
     /// <summary>
+    /// The symmetric loss of MoCo v2+ (solo-learn) and MoCo v3: each view is a query against the other view's key, the two
+    /// losses averaged, and both views' keys enqueued (2N a step). About twice the compute of a step; false: MoCo v2.
+    /// </summary>
+    public bool Symmetric { get; init; }
+
+    /// <summary>
     /// Shuffling BatchNorm in one process: the batch is split into this many groups, each normalized with its own statistics,
     /// and the keys are shuffled across the groups (see <see cref="ShuffleBn"/>); 1: no shuffle-BN.
     /// </summary>

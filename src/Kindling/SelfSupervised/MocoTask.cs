@@ -78,25 +78,37 @@ public sealed class MocoTask : TrainingTask, IPretrainedEncoder
 
     public override Tensor TrainingStep(Batch batch, StepContext step)
     {
-        var (queryImages, keyImages) = SimClrTask.TwoViews(batch, "MoCo");
+        var (first, second) = SimClrTask.TwoViews(batch, "MoCo");
         long n = batch.Count;
-        if (n > Options.Queue)
-            throw new InvalidOperationException($"a batch of {n} images does not fit MoCo's queue of {Options.Queue} keys: the queue must hold at least one batch; raise moco.queue or lower data.batch_size.");
+        long keys = Options.Symmetric ? 2 * n : n;
+        if (keys > Options.Queue)
+            throw new InvalidOperationException($"a step's {keys} keys (a batch of {n}{(Options.Symmetric ? ", both views" : "")}) do not fit MoCo's queue of {Options.Queue} keys: the queue must hold at least one step's keys; raise moco.queue or lower data.batch_size.");
         ShuffleBn.Check(n, Options.ShuffleBnGroups);
         int groups = Options.ShuffleBnGroups;
-        var q = nn.functional.normalize(ShuffleBn.Grouped(x => Projection.forward(Encoder.forward(x)), step.Input(queryImages), groups).to(float32), p: 2, dim: 1);
+        Tensor Query(Tensor images) =>
+            nn.functional.normalize(ShuffleBn.Grouped(x => Projection.forward(Encoder.forward(x)), step.Input(images), groups).to(float32), p: 2, dim: 1);
+        Tensor Key(Tensor images, string purpose)
+        {
+            using var permutation = ShuffleBn.Permutation(n, step.Random(purpose));
+            return nn.functional.normalize(ShuffleBn.Shuffled(x => KeyProjection.forward(KeyEncoder.forward(x)), step.Input(images), groups, permutation).to(float32), p: 2, dim: 1);
+        }
+        var q = Query(first);
+        var q2 = Options.Symmetric ? Query(second) : null;
         Tensor k;
+        Tensor? k2 = null;
         using (no_grad())
         {
             MomentumEncoder.Update(Encoder, KeyEncoder, Options.Momentum);
             MomentumEncoder.Update(Projection, KeyProjection, Options.Momentum);
-            using var permutation = ShuffleBn.Permutation(n, step.Random("moco-shuffle-bn"));
-            k = nn.functional.normalize(ShuffleBn.Shuffled(x => KeyProjection.forward(KeyEncoder.forward(x)), step.Input(keyImages), groups, permutation).to(float32), p: 2, dim: 1);
+            k = Key(second, "moco-shuffle-bn");
+            if (Options.Symmetric) k2 = Key(first, "moco-shuffle-bn-symmetric");
         }
         // The loss reads a copy of the queue: enqueueing writes the buffer in place before backward runs.
-        var value = loss.Forward(q, k, Queue.Keys.clone());
+        var negatives = Queue.Keys.clone();
+        var value = loss.Forward(q, k, negatives);
+        if (q2 is not null) value = (value + loss.Forward(q2, k2!, negatives)) / 2;
         using (no_grad()) step.Log("positive_similarity", (q * k).sum(1).mean().item<float>());
-        Queue.Enqueue(k);
+        Queue.Enqueue(k2 is null ? k : cat([k, k2]));
         return value;
     }
 

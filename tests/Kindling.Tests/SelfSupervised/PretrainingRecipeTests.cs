@@ -130,7 +130,9 @@ public class PretrainingRecipeTests
         var groups = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "groups", "data.drop_last=true"));
         Assert.Contains("moco.shuffle_bn_groups: data.batch_size 8 does not split into 3 equal groups", groups.Message);
         var queue = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "queue", "data.drop_last=true", "moco.shuffle_bn_groups=2", "moco.queue=4"));
-        Assert.Contains("moco.queue: 4 keys do not hold one batch of data.batch_size 8", queue.Message);
+        Assert.Contains("moco.queue: 4 keys do not hold one step's 8 keys (data.batch_size 8)", queue.Message);
+        var symmetric = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "symmetric", "data.drop_last=true", "moco.shuffle_bn_groups=2", "moco.symmetric=true", "moco.queue=12"));
+        Assert.Contains("moco.queue: 12 keys do not hold one step's 16 keys (data.batch_size 8, both views with symmetric)", symmetric.Message);
         var last = Assert.Throws<RecipeException>(() => Train(tmp, yaml, "last", "moco.shuffle_bn_groups=4"));
         Assert.Contains("data.drop_last: the last batch of each epoch holds 2 images", last.Message);
         var recipe = Assert.Throws<RecipeException>(() => Recipe.Parse(yaml, ["moco.shuffle_bn_groups=0", "moco.momentum=2"]));

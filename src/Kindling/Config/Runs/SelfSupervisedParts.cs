@@ -48,8 +48,9 @@ static class SelfSupervisedParts
         var m = p.Recipe.Moco;
         var d = p.Recipe.Data;
         var errors = new List<string>();
-        if (d.BatchSize > m.Queue)
-            errors.Add($"moco.queue: {m.Queue} keys do not hold one batch of data.batch_size {d.BatchSize}; the queue must be at least a batch (MoCo's CIFAR-10 demo: 4096).");
+        int keys = m.Symmetric ? 2 * d.BatchSize : d.BatchSize;
+        if (keys > m.Queue)
+            errors.Add($"moco.queue: {m.Queue} keys do not hold one step's {keys} keys (data.batch_size {d.BatchSize}{(m.Symmetric ? ", both views with symmetric" : "")}); the queue must be at least that (MoCo's CIFAR-10 demo: 4096).");
         int groups = m.ShuffleBnGroups;
         if (groups > 1 && (d.BatchSize % groups != 0 || d.BatchSize / groups < 2))
             errors.Add($"moco.shuffle_bn_groups: data.batch_size {d.BatchSize} does not split into {groups} equal groups of at least 2; use a batch size that is a multiple of {groups} (at least {2 * groups}) or change shuffle_bn_groups.");

@@ -21,13 +21,16 @@ public sealed record MocoRecipe
     /// <summary>Hidden width of the MLP head; null: the encoder's feature width.</summary>
     public int? Hidden { get; init; }
 
+    /// <summary>The symmetric loss (MoCo v2+, MoCo v3): each view a query against the other's key; about twice a step's compute.</summary>
+    public bool Symmetric { get; init; }
+
     /// <summary>Groups the batch is split into for shuffled BatchNorm (1: none); data.batch_size must be a multiple.</summary>
     public int ShuffleBnGroups { get; init; } = 4;
 
     /// <summary>As the task's options.</summary>
     public MocoOptions ToOptions() => new()
     {
-        Queue = Queue, Momentum = Momentum, Temperature = Temperature, ProjectionDim = ProjectionDim, Hidden = Hidden, ShuffleBnGroups = ShuffleBnGroups,
+        Queue = Queue, Momentum = Momentum, Temperature = Temperature, ProjectionDim = ProjectionDim, Hidden = Hidden, ShuffleBnGroups = ShuffleBnGroups, Symmetric = Symmetric,
     };
 
     internal void Validate(RecipeErrors e, string path)
