@@ -23,7 +23,7 @@ public static class SimClrBenchmark
     public sealed record StepTiming(string Model, int Batch, int Steps, double MedianMs, double MeanMs, double ImagesPerSecond, int Threads, bool ChannelsLast);
 
     /// <summary>Times <paramref name="steps"/> SimCLR steps after <paramref name="warmup"/>.</summary>
-    public static StepTiming Step(string model, int batch, int steps, int warmup, int threads, bool channelsLast, int seed = 0)
+    public static StepTiming Step(string model, int batch, int steps, int warmup, int threads, bool channelsLast, int seed = 0, int chunks = 1)
     {
         TorchRuntime.EnsureLoaded();
         if (threads > 0) set_num_threads(threads);
@@ -54,7 +54,7 @@ public static class SimClrBenchmark
                 sgd.zero_grad();
                 var x = cat([v1, v2]);
                 if (channelsLast) x = ChannelsLast.Of(x);
-                var z = head.forward(encoder.forward(x));
+                var z = chunks == 1 ? head.forward(encoder.forward(x)) : cat(x.chunk(chunks, 0).Select(c => head.forward(encoder.forward(c))).ToArray());
                 var value = loss.Forward(z.narrow(0, 0, batch), z.narrow(0, batch, batch));
                 value.backward();
                 sgd.step();
