@@ -19,6 +19,8 @@ app.Configure(config =>
     config.AddCommand<BenchAllReduceCommand>("allreduce").WithDescription("Under mpirun: all-reduce bandwidth and latency of the ranks' communicator, results checked.");
     config.AddCommand<BenchDpCommand>("dp").WithDescription("Data-parallel training steps (run under mpirun; alone: the one-rank baseline): images/s and the communication share.");
     config.AddCommand<BenchDdpmCommand>("ddpm").WithDescription("The DDPM U-Net's training step (noise, U-Net, MSE, AdamW) on a Fashion-MNIST-shaped batch; bench/generative/ddpm_bench.py is PyTorch's.");
+    config.AddCommand<BenchSimClrCommand>("simclr").WithDescription("SimCLR training steps (two views, encoder, projection, NT-Xent); bench/reference/simclr_step.py is PyTorch's side.");
+    config.AddCommand<BenchMocoMemoryCommand>("moco-memory").WithDescription("RSS over a long MoCo run (queue, key encoder, shuffle-BN): flat within 10% from step 100?");
     config.AddCommand<BenchMemoryCommand>("memory").WithDescription("RSS over a long training epoch: flat within 10% from step 100?");
 });
 try

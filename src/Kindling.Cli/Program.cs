@@ -40,6 +40,7 @@ app.Configure(config =>
     config.AddCommand<SampleCommand>("sample").WithDescription("A grid of new images from a generative checkpoint (VAE, GAN, ...): --n, --class, --steps, --seed.");
     config.AddCommand<InterpolateCommand>("interpolate").WithDescription("A VAE's decoded images along the latent line between two pictures, as one row.");
     config.AddCommand<FidCommand>("fid").WithDescription("Domain FID and class coverage of a generative checkpoint, beside the real-vs-real floor, with the feature network named.");
+    config.AddCommand<ProbeCommand>("probe").WithDescription("What a pretrained encoder learned: weighted kNN and linear probes on frozen features, beside a random encoder of the same architecture.");
     config.AddCommand<SummaryCommand>("summary").WithDescription("The layer-by-layer shape journey of a model: output shapes, parameters, MACs, activation memory.");
 });
 return CliErrors.Run(() => app.Run(args));

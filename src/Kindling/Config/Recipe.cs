@@ -67,6 +67,15 @@ public sealed record Recipe
     /// <summary>The noise schedule, U-Net and sampler of task: diffusion.</summary>
     public DiffusionRecipe Diffusion { get; init; } = new();
 
+    /// <summary>SimCLR's projection head and temperature (task: simclr).</summary>
+    public SimClrRecipe Simclr { get; init; } = new();
+
+    /// <summary>MoCo v2's queue, momentum, temperature and shuffle-BN groups (task: moco).</summary>
+    public MocoRecipe Moco { get; init; } = new();
+
+    /// <summary>The kNN monitor and probe settings of the pretraining tasks (simclr, moco).</summary>
+    public KnnRecipe Knn { get; init; } = new();
+
     /// <summary>The loop's engineering.</summary>
     public TrainingRecipe Training { get; init; } = new();
 
@@ -132,12 +141,16 @@ public sealed record Recipe
             for (int i = 0; i < list.Count; i++) TransformCatalog.Validate(list[i], $"transforms.{key}[{i}].{list[i].Name}", e);
             TransformCatalog.CheckOrder(list, $"transforms.{key}", e);
         }
+        Transforms.Validate(e, "transforms");
         BatchMix.Validate(e, "batch_mix");
         Model.Validate(e, "model");
         Optimizer.Validate(e, "optimizer");
         ScheduleValidation.Validate(Schedule, e, "schedule");
         Loss.Validate(e, "loss");
         Distillation.Validate(e, "distillation");
+        Simclr.Validate(e, "simclr");
+        Moco.Validate(e, "moco");
+        Knn.Validate(e, "knn");
         if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
         Mae.Validate(e, "mae");

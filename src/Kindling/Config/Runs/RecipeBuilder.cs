@@ -44,6 +44,11 @@ public static class RecipeBuilder
         // Ranks that resolved different recipes (other files, other data) would train different models: stop before anything trains.
         world.RequireSame(resolved.ToYaml(), "the resolved recipe (config.yaml)");
         var model = entry.Model == TaskModel.Own ? null : CreateModel(resolved);
+        if (model is not null && resolved.Model.Pretrained is not null)
+        {
+            try { resolved = PretrainedEncoder.Apply(resolved, model); }
+            catch { model.Dispose(); throw; }
+        }
         Distiller? teacher = null;
         TrainingTask? task = null;
         DataLoader? trainLoader = null, validationLoader = null, testLoader = null;
@@ -56,6 +61,8 @@ public static class RecipeBuilder
             if (world.Size > 1 && resolved.Distributed.SyncBatchnorm) DataParallelSetup.SyncBatchNorms(task.Network, world);
             var trainerOptions = DataParallelSetup.WithReducer(resolved.ToTrainerOptions(), resolved.Distributed, world);
             var trainTransform = Transform(resolved.Transforms.Train, normalization);
+            // SimCLR/MoCo: every image seen several times, each view with its own random draws.
+            if (resolved.Transforms.Views > 1) trainTransform = new MultiView(trainTransform, resolved.Transforms.Views);
             var evalTransform = Transform(resolved.Transforms.Eval, normalization);
             (trainLoader, validationLoader, testLoader) = Loaders(resolved, train, validation, test, trainTransform, evalTransform, world, task.ReducesValidation);
             return new RecipeRun

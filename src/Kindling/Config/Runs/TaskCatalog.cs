@@ -47,6 +47,10 @@ public static class TaskCatalog
             ["pixelcnn"], Generative.PixelCnn.PixelCnnTask.MetricSpecs, MetricSpec.Min("val_bits_per_dim"), GenerativeTaskParts.PixelCnn) { Model = TaskModel.Own },
         ["diffusion"] = new("diffusion", "DDPM: noise-prediction U-Net on a cosine schedule, DDIM and ancestral sampling",
             ["diffusion"], Generative.Diffusion.DiffusionTask.MetricSpecs, MetricSpec.Min("val_loss"), GenerativeTaskParts.Diffusion) { Model = TaskModel.Own },
+        ["simclr"] = new("simclr", "SimCLR pretraining: two views, a headless registry encoder, projection head, NT-Xent (Kindling.SelfSupervised)",
+            ["simclr", "knn"], SelfSupervised.SimClrTask.MetricSpecs, MetricSpec.Max("val_knn_accuracy"), SelfSupervisedParts.SimClr) { Model = TaskModel.Encoder },
+        ["moco"] = new("moco", "MoCo v2 pretraining: momentum key encoder, queue of negatives, InfoNCE, shuffled BatchNorm (Kindling.SelfSupervised)",
+            ["moco", "knn"], SelfSupervised.MocoTask.MetricSpecs, MetricSpec.Max("val_knn_accuracy"), SelfSupervisedParts.Moco) { Model = TaskModel.Encoder },
     };
 
     /// <summary>The registered names.</summary>

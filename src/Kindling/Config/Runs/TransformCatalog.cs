@@ -48,8 +48,9 @@ public static class TransformCatalog
             a => a.Get("degrees") is double[] d
                 ? new RandomRotation((d[0], d[1]), a.Enum("interpolation", Interpolation.Nearest), a.Bool("expand", false), null, a.Has("fill") ? a.Doubles("fill", []) : null)
                 : new RandomRotation(a.Double("degrees", 0), a.Enum("interpolation", Interpolation.Nearest), a.Bool("expand", false), null, a.Has("fill") ? a.Doubles("fill", []) : null)),
-        new("color_jitter", Stage.Any, [NonNegative("brightness"), NonNegative("contrast"), NonNegative("saturation"), new("hue", Kind.Double, v => (double)v is >= 0 and <= 0.5, "a value in [0, 0.5]")],
-            a => new ColorJitter(a.Double("brightness", 0), a.Double("contrast", 0), a.Double("saturation", 0), a.Double("hue", 0))),
+        // p: torchvision's RandomApply([ColorJitter(...)], p) (SimCLR's jitter with p 0.8), one draw per sample; 1: always.
+        new("color_jitter", Stage.Any, [NonNegative("brightness"), NonNegative("contrast"), NonNegative("saturation"), new("hue", Kind.Double, v => (double)v is >= 0 and <= 0.5, "a value in [0, 0.5]"), Probability()],
+            a => ColorJitterStep(new ColorJitter(a.Double("brightness", 0), a.Double("contrast", 0), a.Double("saturation", 0), a.Double("hue", 0)), a.Double("p", 1.0))),
         new("random_grayscale", Stage.Any, [Probability()], a => new RandomGrayscale(a.Double("p", 0.1))),
         new("gaussian_blur", Stage.Any, [Positive("kernel_size", Kind.IntOrPair), Range("sigma")],
             a => a.Get("kernel_size") is int[] { Length: 2 } k ? new GaussianBlur((k[0], k[1]), a.Pair("sigma")) : new GaussianBlur(a.Int("kernel_size", 3), a.Pair("sigma"))),
@@ -64,6 +65,8 @@ public static class TransformCatalog
         new("gaussian_noise", Stage.Float, [new("mean", Kind.Double), NonNegative("sigma"), new("clip", Kind.Bool)],
             a => new GaussianNoise(a.Double("mean", 0), a.Double("sigma", 0.1), a.Bool("clip", true))),
     ];
+
+    static ISampleTransform ColorJitterStep(ColorJitter jitter, double p) => p >= 1 ? jitter : new RandomApply([jitter], p);
 
     /// <summary>The transform names a recipe may use.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

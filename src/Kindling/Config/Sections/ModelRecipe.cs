@@ -53,6 +53,12 @@ public sealed record ModelRecipe
     public int? EmbedDim { get; init; }
 
     /// <summary>
+    /// A pretraining checkpoint (task simclr, moco, ...: an <c>IPretrainedEncoder</c>) whose encoder the classifier's
+    /// backbone starts from (fine-tuning); the head starts fresh. Null: the model's own initialisation.
+    /// </summary>
+    public string? Pretrained { get; init; }
+
+    /// <summary>
     /// A structurally pruned model's widths: the output channels of every Conv2d in named_modules order
     /// (<see cref="Kindling.Compression.Channels.ChannelPlan"/>); null: the family's own widths. Written by <c>kindling prune</c>.
     /// </summary>
@@ -88,6 +94,7 @@ public sealed record ModelRecipe
         e.Check(InputSize is null or >= 1, path + ".input_size", InputSize, ">= 1 or null (the data's image side)");
         e.Check(DropRate is null or (>= 0 and < 1), path + ".drop_rate", DropRate, "a value in [0, 1)");
         e.Check(DropPathRate is >= 0 and < 1, path + ".drop_path_rate", DropPathRate, "a value in [0, 1)");
+        e.Check(Pretrained is null || Pretrained.Trim().Length > 0, path + ".pretrained", Pretrained, "a pretraining checkpoint path, or null");
         e.Check(Channels is null || Channels.All(c => c >= 1), path + ".channels", Channels is null ? null : string.Join(", ", Channels), "channel counts >= 1");
         if (Norm is not null)
         {

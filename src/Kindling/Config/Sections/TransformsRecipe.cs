@@ -11,6 +11,15 @@ public sealed record TransformsRecipe
     /// <summary>Training-time augmentation.</summary>
     public IReadOnlyList<TransformStep> Train { get; init; } = [];
 
+    /// <summary>
+    /// Views of every training image, each through <see cref="Train"/> with its own random draws (SimCLR and MoCo: 2);
+    /// 1: an ordinary single-view loader.
+    /// </summary>
+    public int Views { get; init; } = 1;
+
     /// <summary>Evaluation-time transforms (validation, test, eval and predict); usually none beyond the implied normalization.</summary>
     public IReadOnlyList<TransformStep> Eval { get; init; } = [];
+
+    internal void Validate(Kindling.Config.Yaml.RecipeErrors e, string path) =>
+        e.Check(Views >= 1, path + ".views", Views, ">= 1 (SimCLR and MoCo: 2)");
 }
