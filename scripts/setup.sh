@@ -8,7 +8,7 @@ packages=(dataset-fashion-mnist   # Fashion-MNIST, the default data set (IDX fil
   openmpi-bin libopenmpi-dev)      # Open MPI: mpirun and libmpi.so.40 for data-parallel training (docs/distributed.md)
 # Debian's PyTorch for the PyTorch interop test (export/import compared with torchvision's models): on CI, or asked for.
 if [ "${CI:-}" = "true" ] || [ "${1:-}" = "--with-pytorch" ]; then
-  packages+=(python3-torch python3-torchvision)
+  packages+=(python3-torch python3-torchvision python3-scipy)   # scipy: the FID fixture's reference sqrtm
 fi
 missing=()
 for p in "${packages[@]}"; do

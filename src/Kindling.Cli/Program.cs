@@ -11,8 +11,8 @@ if (args.Length > 0 && args[0] == "bench")
     return CliErrors.Usage;
 }
 
-// `kindling sample --n 64` is the documented form, but Spectre.Console needs long option names of two characters or more.
-if (args.Length > 0 && args[0] == "sample") args = [.. args.Select(a => a == "--n" ? "--count" : a.StartsWith("--n=", StringComparison.Ordinal) ? "--count=" + a[4..] : a)];
+// `kindling sample --n 64` and `kindling fid --n 10000` are the documented forms, but Spectre.Console needs long option names of two characters or more.
+if (args.Length > 0 && args[0] is "sample" or "fid") args = [.. args.Select(a => a == "--n" ? "--count" : a.StartsWith("--n=", StringComparison.Ordinal) ? "--count=" + a[4..] : a)];
 
 var app = new CommandApp();
 app.Configure(config =>

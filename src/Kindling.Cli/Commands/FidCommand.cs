@@ -23,7 +23,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
         [Description("A checkpoint of a generative task (pixelcnn, diffusion, vae, gan, ...) written by `kindling train`.")]
         public string Checkpoint { get; init; } = "";
 
-        [CommandOption("-n|--samples")]
+        [CommandOption("-n|--count")]
         [Description("Samples to generate (default 10000, the usual FID count; fewer is faster and biases FID upwards).")]
         public int N { get; init; } = 10_000;
 
@@ -57,7 +57,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
 
         public override ValidationResult Validate() =>
             string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint FILE is required.")
-            : N < 2 ? ValidationResult.Error($"-n (--samples) must be >= 2 (FID fits a covariance), not {N}.")
+            : N < 2 ? ValidationResult.Error($"--n must be >= 2 (FID fits a covariance), not {N}.")
             : BatchSize < 1 ? ValidationResult.Error($"--batch-size must be >= 1, not {BatchSize}.")
             : Steps is < 1 ? ValidationResult.Error($"--steps must be >= 1, not {Steps}.")
             : ValidationResult.Success();
