@@ -80,9 +80,11 @@ public sealed class MocoTask : TrainingTask, IPretrainedEncoder
     {
         var (first, second) = SimClrTask.TwoViews(batch, "MoCo");
         long n = batch.Count;
-        long keys = Options.Symmetric ? 2 * n : n;
+        // Data-parallel, every rank enqueues all ranks' keys (the paper's concat_all_gather), so a step fills world size x its keys.
+        int ranks = step.Replicas?.WorldSize ?? 1;
+        long keys = (Options.Symmetric ? 2 * n : n) * ranks;
         if (keys > Options.Queue)
-            throw new InvalidOperationException($"a step's {keys} keys (a batch of {n}{(Options.Symmetric ? ", both views" : "")}) do not fit MoCo's queue of {Options.Queue} keys: the queue must hold at least one step's keys; raise moco.queue or lower data.batch_size.");
+            throw new InvalidOperationException($"a step's {keys} keys (a batch of {n}{(Options.Symmetric ? ", both views" : "")}{(ranks > 1 ? $" on each of {ranks} ranks" : "")}) do not fit MoCo's queue of {Options.Queue} keys: the queue must hold at least one step's keys; raise moco.queue or lower data.batch_size.");
         ShuffleBn.Check(n, Options.ShuffleBnGroups);
         int groups = Options.ShuffleBnGroups;
         Tensor Query(Tensor images) =>
@@ -108,7 +110,8 @@ public sealed class MocoTask : TrainingTask, IPretrainedEncoder
         var value = loss.Forward(q, k, negatives);
         if (q2 is not null) value = (value + loss.Forward(q2, k2!, negatives)) / 2;
         using (no_grad()) step.Log("positive_similarity", (q * k).sum(1).mean().item<float>());
-        Queue.Enqueue(k2 is null ? k : cat([k, k2]));
+        var stepKeys = k2 is null ? k : cat([k, k2]);
+        Queue.Enqueue(ranks > 1 ? step.Replicas!.AllGather(stepKeys) : stepKeys);
         return value;
     }
 
