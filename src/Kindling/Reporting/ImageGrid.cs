@@ -65,13 +65,6 @@ public static class ImageGrid
             }
         using var bitmap = new SKBitmap(outW, outH, SKColorType.Rgba8888, SKAlphaType.Premul);
         Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var temp = path + ".tmp.png";
-        using (var data = bitmap.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temp))
-            data.SaveTo(file);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return PngFile.Save(bitmap, path);
     }
 }

@@ -58,14 +58,7 @@ public static class ImageRowsGrid
             for (int r = 0; r < rows.Count; r++)
                 canvas.DrawText(rows[r].Label, 4, padding + r * (cellH + padding) + cellH / 2f + 4, SKTextAlign.Left, font, paint);
         }
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var temp = path + ".tmp.png";
-        using (var data = bitmap.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temp))
-            data.SaveTo(file);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return PngFile.Save(bitmap, path);
     }
 
     // NCHW bytes: normalization undone, clamped to [0, 1].

@@ -124,15 +124,7 @@ public static class SampleGrid
                 canvas.DrawText("after the training augmentation", sizes[0].Width + PanelGap + 4, HeaderHeight - 5, SKTextAlign.Left, font, paint);
             }
         }
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        // Through a temporary name, as Plots.Save does: a reader never sees half a PNG.
-        var temp = path + ".tmp.png";
-        using (var data = bitmap.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temp))
-            data.SaveTo(file);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        return PngFile.Save(bitmap, path);
     }
 
     /// <summary>One image to draw: HWC bytes of 1 or 3 (or more; the first three are drawn) channels.</summary>
