@@ -7,25 +7,17 @@ namespace Kindling.Generative;
 internal static class Sampling
 {
     /// <summary>
-    /// Runs <paramref name="body"/> with <paramref name="module"/> in eval mode (its mode put back after) under inference mode
+    /// Runs <paramref name="body"/> with <paramref name="module"/> in eval mode (every submodule's mode put back after: ModuleModes) under inference mode
     /// in a dispose scope, given the modules' device and compute type; returns the result as float32 on the CPU, outliving the scope.
     /// </summary>
     public static Tensor Run(nn.Module module, Func<Device, ScalarType, Tensor> body)
     {
-        bool training = module.training;
-        module.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var _ = inference_mode();
-            // Under mixed precision the modules compute in 16 bits: inputs follow the first parameter's type.
-            var first = module.parameters().FirstOrDefault();
-            return body(first?.device ?? CPU, first?.dtype ?? float32).to(float32).cpu().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            module.train(training);
-        }
+        using var modes = new ModuleModes([module]);
+        using var scope = NewDisposeScope();
+        using var _ = inference_mode();
+        // Under mixed precision the modules compute in 16 bits: inputs follow the first parameter's type.
+        var first = module.parameters().FirstOrDefault();
+        return body(first?.device ?? CPU, first?.dtype ?? float32).to(float32).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>Standard normal noise [count, width] from a generator seeded by <paramref name="seed"/> (drawn on the CPU, so every device gets the same numbers).</summary>

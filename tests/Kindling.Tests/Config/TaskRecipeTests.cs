@@ -39,7 +39,7 @@ public class TaskRecipeTests
     public void ARegisteredTaskIsNamedByRecipesAndAnotherTasksSectionIsRefused()
     {
         TaskCatalog.Register(new TaskCatalog.Entry("toy-regression", "a test task", [], [MetricSpec.Min("train_loss"), MetricSpec.Min("val_mse")],
-            MetricSpec.Min("val_mse"), p => new ClassificationTask(p.Model, p.Classes.Count)));
+            MetricSpec.Min("val_mse"), p => new ClassificationTask(p.RequireModel(), p.Classes.Count)));
         var recipe = Recipe.Parse("task: toy-regression\ntraining:\n  monitor: val_mse\n");
         Assert.Equal("toy-regression", recipe.Task);
 

@@ -38,10 +38,11 @@ public class DoctorTests
     public void TheDoctorLeavesTheModelAsItFoundIt()
     {
         var subject = Subject();
-        var before = subject.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var model = subject.Model!;
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var rng = get_rng_state();
         Examine(subject, slow: true, new GradientFlowCheck(), new DeadReluCheck(), new OverfitOneBatchCheck());
-        foreach (var (name, tensor) in subject.Model.state_dict())
+        foreach (var (name, tensor) in model.state_dict())
             Assert.True(tensor.equal(before[name]).all().item<bool>(), $"{name} changed");
         Assert.True(get_rng_state().equal(rng).all().item<bool>(), "the generator moved");
     }

@@ -52,7 +52,7 @@ public class TensorBoardCallbackTests(TinyRun run) : IClassFixture<TinyRun>
         float Scalar(string tag, long step) => values.Single(v => v.Tag == tag && v.Step == step).Value.SimpleValue;
         foreach (var m in run.Result.History)
         {
-            Assert.Equal((float)m.Get("train_loss"), Scalar("loss/train", m.Epoch));
+            Assert.Equal((float)m.Get("train_loss")!.Value, Scalar("loss/train", m.Epoch));
             Assert.Equal((float)m.Get("val_accuracy")!.Value, Scalar("accuracy/val", m.Epoch));
             Assert.Equal((float)m.Get("ema_val_accuracy")!.Value, Scalar("accuracy/ema_val", m.Epoch));
         }

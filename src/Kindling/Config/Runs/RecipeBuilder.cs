@@ -132,8 +132,9 @@ public static class RecipeBuilder
         int convolutions = model.modules().Count(m => m is TorchSharp.Modules.Conv2d);
         bool cuda = Devices.Resolve(recipe.Training.Device).type == DeviceType.CUDA;
         // A task with its own networks (a VAE, a GAN) is not the model section's registry model.
-        var what = TaskCatalog.Find(recipe.Task)?.Model == TaskModel.Own ? $"the {recipe.Task} task's networks" : recipe.Model.Name;
-        var (on, why) = convolutions <= 1 ? (false, $"{what} {(TaskCatalog.Find(recipe.Task)?.Model == TaskModel.Own ? "have" : "has")} {(convolutions == 0 ? "no convolution" : "one convolution (a patch embedding)")}: nothing to gain")
+        bool own = TaskCatalog.Find(recipe.Task)?.Model == TaskModel.Own;
+        var what = own ? $"the {recipe.Task} task's networks have" : $"{recipe.Model.Name} has";
+        var (on, why) = convolutions <= 1 ? (false, $"{what} {(convolutions == 0 ? "no convolution" : "one convolution (a patch embedding)")}: nothing to gain")
             : !cuda ? (true, "a convolutional model on the CPU: oneDNN's NHWC kernels are the fast path")
             : recipe.Training.Precision != "fp32" ? (true, "a convolutional model under mixed precision on CUDA, as PyTorch advises (untested here: no GPU)")
             : (false, "fp32 on CUDA: cuDNN gains little without tensor cores (untested here: no GPU)");
