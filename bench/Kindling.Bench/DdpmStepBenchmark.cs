@@ -14,12 +14,17 @@ namespace Kindling.Bench;
 /// </summary>
 public static class DdpmStepBenchmark
 {
+    /// <summary>The recipe's DDPM on 1x28x28 images in [-1, 1]: the U-Net (multipliers 1, 2, 2; time embedding 64) and the cosine schedule.</summary>
+    public static DiffusionTask Task(int channels, int timesteps) =>
+        new(new DiffusionUNet(1, timesteps, new DiffusionUNetOptions { Channels = channels, ChannelMultipliers = [1, 2, 2], TimeDim = 64 }),
+            NoiseSchedule.Cosine(timesteps), new ImageShape(1, 28, 28), [0.5], [0.5]);
+
     /// <summary>Timed training steps; the result's model is "ddpm-unet".</summary>
     public static BenchResult Train(BenchSettings s, int channels, int timesteps)
     {
         StepBenchmarks.Prepare(s);
-        var unet = new DiffusionUNet(1, timesteps, new DiffusionUNetOptions { Channels = channels, ChannelMultipliers = [1, 2, 2], TimeDim = 64 });
-        using var task = new DiffusionTask(unet, NoiseSchedule.Cosine(timesteps), new ImageShape(1, 28, 28), [0.5], [0.5]);
+        using var task = Task(channels, timesteps);
+        var unet = task.UNet;
         long parameters = unet.parameters().Sum(p => p.numel());
         var clock = new PhaseClock();
         var options = new TrainerOptions { Optimizer = StepBenchmarks.AdamW, ChannelsLast = s.ChannelsLast, Device = "cpu", StepTimer = clock };

@@ -32,7 +32,7 @@ public static class MemoryBenchmark
     }
 
     /// <summary>Trains <paramref name="steps"/> steps, sampling every 100; <paramref name="progress"/> gets a line every <paramref name="progressEvery"/> steps (0: none).</summary>
-    /// <param name="task">"seed-cnn" (the default: a classifier on 3x32x32), or a GAN of <see cref="GanBenchTasks.Names"/> on 1x28x28 images in [-1, 1].</param>
+    /// <param name="task">"seed-cnn" (the default: a classifier on 3x32x32), "ddpm" (the recipe's U-Net), or a GAN of <see cref="GanBenchTasks.Names"/>; the generative ones on 1x28x28 images in [-1, 1].</param>
     public static Report Run(int steps = 1000, int batch = 8, Action<string>? progress = null, int threads = 0, int progressEvery = 100, string task = "seed-cnn")
     {
         if (steps < 100) throw new ArgumentOutOfRangeException(nameof(steps), steps, "at least 100 steps: step 100 is the reference.");
@@ -53,13 +53,15 @@ public static class MemoryBenchmark
             }
             else
             {
-                // A GAN task through the engine's manual optimization: both players, their optimizers and (WGAN-GP) the double backward.
                 var data = LoaderRate.RandomImages(steps * batch, 1, 28, classes: 10);
                 var transform = new Compose(new ToTensor(), new Normalize([0.5], [0.5]));
                 using var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 0, NumWorkers = 1 }, transform);
-                using var gan = GanBenchTasks.Create(task, data.Shape);
-                new Trainer(new TrainerOptions { Epochs = 1, Optimizer = GanBenchTasks.Adam, Device = "cpu", ChannelsLast = task != "gan" }, new[] { probe })
-                    .Fit(gan, loader);
+                // A GAN task through the engine's manual optimization (both players, their optimizers and, for WGAN-GP, the double
+                // backward), or the DDPM's noise-prediction step with the recipe's U-Net.
+                using Kindling.Training.Tasks.TrainingTask generative = task == "ddpm" ? DdpmStepBenchmark.Task(channels: 32, timesteps: 1000) : GanBenchTasks.Create(task, data.Shape);
+                var optimizer = task == "ddpm" ? new OptimizerOptions { Name = "adamw", Lr = 2e-4 } : GanBenchTasks.Adam;
+                new Trainer(new TrainerOptions { Epochs = 1, Optimizer = optimizer, Device = "cpu", ChannelsLast = task != "gan" }, new[] { probe })
+                    .Fit(generative, loader);
             }
             var at100 = probe.Samples.First(s => s.Step == 100).RssMiB;
             return new Report(probe.Samples, (probe.Samples[^1].RssMiB - at100) / at100, TorchSharp.torch.get_num_threads());

@@ -44,6 +44,10 @@ sealed class BenchGanCommand : Command<BenchGanCommand.Settings>
         [Description("Contiguous NCHW batches and weights instead of channels-last.")]
         public bool Nchw { get; init; }
 
+        [CommandOption("--unfused")]
+        [Description("The generator's upsample-conv pairs as PyTorch's modules run them, not as one transposed convolution each.")]
+        public bool Unfused { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON object.")]
         public bool Json { get; init; }
@@ -75,7 +79,7 @@ sealed class BenchGanCommand : Command<BenchGanCommand.Settings>
         var images = rand([settings.Batch, 1, 28, 28], generator: new TorchSharp.torch.Generator(0)) * 2 - 1;
         var inputs = images.repeat(batches, 1, 1, 1);
         using var loader = new TensorLoader(inputs, batchSize: settings.Batch);
-        using var task = GanBenchTasks.Create(settings.Task, shape);
+        using var task = GanBenchTasks.Create(settings.Task, shape, fuseUpsampleConv: !settings.Unfused);
         long parameters = task.Network.parameters().Sum(p => p.numel());
         var clock = new Clock(settings.Warmup + 1);
         new Trainer(new TrainerOptions { Epochs = 1, Optimizer = GanBenchTasks.Adam, Device = "cpu", ChannelsLast = !settings.Nchw }, [clock]).Fit(task, loader);
@@ -83,7 +87,7 @@ sealed class BenchGanCommand : Command<BenchGanCommand.Settings>
         double median = ms[ms.Count / 2], min = ms[0];
         var result = new
         {
-            side = "kindling", @case = settings.Task, batch = settings.Batch, steps = ms.Count, threads = get_num_threads(), channels_last = !settings.Nchw,
+            side = "kindling", @case = settings.Task, batch = settings.Batch, steps = ms.Count, threads = get_num_threads(), channels_last = !settings.Nchw, fused_upsample_conv = !settings.Unfused,
             parameters, median_ms = median, min_ms = min, images_per_second = settings.Batch / (median / 1000),
         };
         if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(result));

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Kindling.Bench.Commands;
 
-/// <summary>`kindling bench memory [--task seed-cnn|dcgan|wgan-gp|gan]`: RSS of a long training epoch (the seed CNN, or a GAN task), step 100 against the last step.</summary>
+/// <summary>`kindling bench memory [--task seed-cnn|ddpm|dcgan|wgan-gp|gan]`: RSS of a long training epoch (the seed CNN, or a GAN task), step 100 against the last step.</summary>
 sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -28,7 +28,7 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
         public int ProgressEvery { get; init; } = 100;
 
         [CommandOption("--task")]
-        [Description("What trains: seed-cnn (default; a classifier on 3x32x32), or a GAN task on 1x28x28: dcgan, wgan-gp, gan (the seed's MLP GAN).")]
+        [Description("What trains: seed-cnn (default; a classifier on 3x32x32), or a generative task on 1x28x28: ddpm (the recipe's U-Net), dcgan, wgan-gp, gan (the seed's MLP GAN).")]
         public string Task { get; init; } = "seed-cnn";
 
         [CommandOption("--json")]
@@ -39,7 +39,7 @@ sealed class BenchMemoryCommand : Command<BenchMemoryCommand.Settings>
             Steps < 100 ? ValidationResult.Error($"--steps must be >= 100 (step 100 is the reference); got {Steps}.")
             : Batch < 1 ? ValidationResult.Error($"--batch must be >= 1 (got {Batch}).")
             : Threads < 0 ? ValidationResult.Error($"--threads must be >= 0 (got {Threads}).")
-            : Task != "seed-cnn" && !GanBenchTasks.Names.Contains(Task) ? ValidationResult.Error($"--task '{Task}' is not known; expected seed-cnn, {string.Join(", ", GanBenchTasks.Names)}.")
+            : Task is not ("seed-cnn" or "ddpm") && !GanBenchTasks.Names.Contains(Task) ? ValidationResult.Error($"--task '{Task}' is not known; expected seed-cnn, ddpm, {string.Join(", ", GanBenchTasks.Names)}.")
             : ProgressEvery < 0 ? ValidationResult.Error($"--progress-every must be >= 0 (got {ProgressEvery}).")
             : ValidationResult.Success();
     }

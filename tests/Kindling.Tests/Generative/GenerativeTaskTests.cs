@@ -47,6 +47,8 @@ public class GenerativeTaskTests
         {
             "mlp" => new GanTask(new MlpGenerator(Shape, latent: 8), new MlpDiscriminator(Shape), new GanOptions { NCritic = nCritic }),
             "conditional" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3), new GanOptions { NCritic = nCritic }),
+            "acgan" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3, auxiliaryClassifier: true),
+                new GanOptions { NCritic = nCritic }),
             "dcgan" => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape), new GanOptions { NCritic = nCritic }),
             _ => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape, batchNorm: false, dropout: 0),
                 new GanOptions { Loss = GanLoss.Wasserstein, NCritic = nCritic }),
@@ -75,6 +77,7 @@ public class GenerativeTaskTests
     [InlineData("mlp")]
     [InlineData("dcgan")]
     [InlineData("conditional")]
+    [InlineData("acgan")]
     [InlineData("wgan_gp")]
     public void EveryGanResumesExactlyWithBothPlayersCurves(string arch)
     {
@@ -85,6 +88,27 @@ public class GenerativeTaskTests
         TaskRuns.AssertSameWeights(a, b);
         foreach (var name in new[] { "train_d_loss", "train_g_loss", "val_d_loss" }) Assert.True(full.History.All(h => h.Values.ContainsKey(name)), name);
         if (arch == "wgan_gp") Assert.True(full.History.All(h => h.Values.ContainsKey("train_wasserstein") && h.Values.ContainsKey("train_gp")));
+        var acMetrics = new[] { "train_d_class_loss", "train_g_class_loss", "val_class_accuracy", "val_sample_class_accuracy" };
+        Assert.Equal(arch == "acgan", full.History.All(h => acMetrics.All(h.Values.ContainsKey)));
+    }
+
+    [Fact]
+    public void AnAcGanDiscriminatorClassifiesFromTheImageAloneAndLearnsTheClasses()
+    {
+        TorchRuntime.EnsureLoaded();
+        var task = Gan(2, "acgan");
+        var (images, labels) = Data(true);
+        // The label is not an input: other labels give the same score and class logits.
+        var (score, logits) = task.Discriminator.ScoreAndClassify(images, labels);
+        var (otherScore, otherLogits) = task.Discriminator.ScoreAndClassify(images, labels.add(1).remainder(3));
+        Assert.True(score.equal(otherScore).all().item<bool>() && logits.equal(otherLogits).all().item<bool>());
+        Assert.Equal([40L, 3L], logits.shape);
+        // The class loss trains the head: on the three blob classes the held-out accuracy ends well above chance (1/3).
+        var history = new Trainer(Options(12)).Fit(task, Loader(true), Loader(true, shuffle: false));
+        Assert.True(history.History[^1].Get("val_class_accuracy") > 0.9, $"val_class_accuracy {history.History[^1].Get("val_class_accuracy")}");
+        Assert.Throws<NotSupportedException>(() => new MlpDiscriminator(Shape, classes: 3).ScoreAndClassify(images, labels));
+        Assert.Throws<ArgumentException>(() => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3),
+            new MlpDiscriminator(Shape, classes: 3, auxiliaryClassifier: true), new GanOptions { Loss = GanLoss.Wasserstein }));
     }
 
     // Records both players' step counts after every batch.

@@ -20,7 +20,7 @@ internal static class GenerativeTasks
 
     /// <summary>The GAN entry: its metrics are those of every variant (a WGAN-GP adds the Wasserstein estimate and the penalty).</summary>
     public static TaskCatalog.Entry Gan { get; } = new("gan",
-        "a GAN (gan.arch: mlp, dcgan, conditional, wgan_gp): two players with their own optimizer steps, samples from noise",
+        "a GAN (gan.arch: mlp, dcgan, conditional, acgan, wgan_gp): two players with their own optimizer steps, samples from noise",
         ["gan"], [.. GanTask.WassersteinMetrics, .. GanTask.BceMetrics.Where(m => GanTask.WassersteinMetrics.All(w => w.Name != m.Name))],
         MetricSpec.Max("val_d_loss"), CreateGan) { Model = TaskModel.Own };
 
@@ -47,10 +47,10 @@ internal static class GenerativeTasks
         if (g.Arch is "dcgan" or "wgan_gp" && (shape.Height != shape.Width || shape.Height % 4 != 0))
             throw new RecipeException("recipe", [$"gan.arch: {g.Arch}'s generator upsamples a square map twice, so it needs square images with a side divisible by 4, but {p.Recipe.Data.Spec} has {shape} images; use gan.arch: mlp or resize the data (data.resize)."]);
         int classes = 0;
-        if (g.Arch == "conditional")
+        if (g.Conditional)
         {
             if (p.Classes.Count < 2 || p.Train is { HasLabels: false })
-                throw new RecipeException("recipe", [$"gan.arch: conditional learns the images of each class, but {p.Recipe.Data.Spec} has no labels (or a single class); use a labelled data set or gan.arch: mlp."]);
+                throw new RecipeException("recipe", [$"gan.arch: {g.Arch} learns the images of each class, but {p.Recipe.Data.Spec} has no labels (or a single class); use a labelled data set or gan.arch: mlp."]);
             classes = p.Classes.Count;
         }
         Seeding.SeedTorch(p.Recipe.Training.Seed);
@@ -59,8 +59,9 @@ internal static class GenerativeTasks
         {
             "mlp" => ((GanGenerator)new MlpGenerator(shape, g.Latent, 0, eps), (GanDiscriminator)new MlpDiscriminator(shape)),
             "conditional" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes)),
-            "dcgan" => (new DcganGenerator(shape, g.Latent, eps), new DcganDiscriminator(shape, batchNorm: true, dropout: 0.25, batchNormEps: eps)),
-            _ => (new DcganGenerator(shape, g.Latent, eps), new DcganDiscriminator(shape, batchNorm: false, dropout: 0)),
+            "acgan" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, auxiliaryClassifier: true)),
+            "dcgan" => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: true, dropout: 0.25, batchNormEps: eps)),
+            _ => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: false, dropout: 0)),
         };
         return new GanTask(generator, discriminator, new GanOptions
         {
@@ -68,6 +69,7 @@ internal static class GenerativeTasks
             NCritic = g.ResolvedNCritic,
             GpLambda = g.GpLambda,
             RealLabel = g.LabelSmoothing,
+            ClassLossWeight = g.ClassLossWeight,
         });
     }
 

@@ -6,10 +6,11 @@ namespace Kindling.Config.Sections;
 public sealed record GanRecipe
 {
     /// <summary>The known variants.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "wgan_gp"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "acgan", "wgan_gp"];
 
     /// <summary>
     /// <c>mlp</c>: seed 004's GAN; <c>dcgan</c>: its DCGAN; <c>conditional</c>: its cGAN (MLP players with a label embedding);
+    /// <c>acgan</c>: the cGAN's generator against the seed's MLP discriminator with a class head instead of a label input (AC-GAN);
     /// <c>wgan_gp</c>: the DCGAN generator against a critic without sigmoid, BatchNorm or dropout, Wasserstein loss with gradient penalty.
     /// </summary>
     public string Arch { get; init; } = "dcgan";
@@ -32,6 +33,18 @@ public sealed record GanRecipe
     /// </summary>
     public double BatchNormEps { get; init; } = 1e-5;
 
+    /// <summary>
+    /// Run the DCGAN generator's [Upsample x2, Conv 3x3] pairs as one transposed convolution each (Models/Blocks/NearestUpsampleConv):
+    /// the same function and parameters, float rounding apart, about twice as fast. false: the seed's modules step by step.
+    /// </summary>
+    public bool FuseUpsampleConv { get; init; } = true;
+
+    /// <summary>acgan's weight of the class cross-entropies against the real/fake loss (Odena et al.'s 1); only acgan reads it.</summary>
+    public double ClassLossWeight { get; init; } = 1;
+
+    /// <summary>Whether the players are conditioned on the data's classes.</summary>
+    public bool Conditional => Arch is "conditional" or "acgan";
+
     /// <summary>n_critic as trained: the given value, or the variant's default.</summary>
     public int ResolvedNCritic => NCritic ?? (Arch == "wgan_gp" ? 5 : 1);
 
@@ -42,6 +55,7 @@ public sealed record GanRecipe
         e.Check(NCritic is null or >= 1, path + ".n_critic", NCritic, "critic steps per generator step >= 1 (WGAN-GP's 5), or null for the variant's default");
         e.Check(GpLambda >= 0 && double.IsFinite(GpLambda), path + ".gp_lambda", GpLambda, "a penalty weight >= 0 (the paper's 10)");
         e.Check(LabelSmoothing is > 0 and <= 1, path + ".label_smoothing", LabelSmoothing, "the real images' target in (0, 1] (0.9 as the seed's tip; 1: no smoothing)");
+        e.Check(ClassLossWeight > 0 && double.IsFinite(ClassLossWeight), path + ".class_loss_weight", ClassLossWeight, "a class loss weight > 0 (AC-GAN's 1)");
         e.Check(BatchNormEps > 0, path + ".batch_norm_eps", BatchNormEps, "an eps > 0 (PyTorch's 1e-5; the seed's 0.8)");
     }
 }

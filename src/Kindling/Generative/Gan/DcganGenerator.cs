@@ -1,4 +1,5 @@
 using Kindling.Data.Datasets;
+using Kindling.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,33 +16,38 @@ namespace Kindling.Generative.Gan;
 /// <remarks>
 /// The seed's second and third BatchNorms are <c>BatchNorm2d(n, 0.8)</c>, eps 0.8 (see <see cref="MlpGenerator"/>);
 /// the batchNormEps argument (default PyTorch's 1e-5) is used for both; the first keeps PyTorch's default as in the seed.
+/// Each [Upsample, Conv] pair runs as one transposed convolution (<see cref="NearestUpsampleConv"/>) unless fuseUpsampleConv is
+/// false: the same function and parameters, about twice as fast on the CPU.
 /// </remarks>
 public sealed class DcganGenerator : GanGenerator
 {
     readonly Sequential l1, conv_blocks;
     readonly int initSize;
+    // conv_blocks' layers in order, each upsample-conv pair as one step when fused; not modules, so the parameters keep
+    // conv_blocks' names (and checkpoints) either way.
+    readonly Func<Tensor, Tensor>[] stages;
 
     /// <param name="shape">The images' shape; height and width equal and divisible by 4.</param>
     /// <param name="latent">The noise width (the seed's 100).</param>
     /// <param name="batchNormEps">Eps of the two BatchNorms the seed gives 0.8.</param>
-    public DcganGenerator(ImageShape shape, int latent = 100, double batchNormEps = 1e-5) : base(nameof(DcganGenerator), shape, latent, 0)
+    /// <param name="fuseUpsampleConv">Run each upsample-conv pair as one transposed convolution (float rounding apart, the same result).</param>
+    public DcganGenerator(ImageShape shape, int latent = 100, double batchNormEps = 1e-5, bool fuseUpsampleConv = true)
+        : base(nameof(DcganGenerator), shape, latent, 0)
     {
         if (shape.Height != shape.Width || shape.Height % 4 != 0)
             throw new ArgumentException($"the DCGAN generator upsamples a square map twice, so it needs square images with a side divisible by 4; the images are {shape}.");
         initSize = shape.Height / 4;
         l1 = nn.Sequential(nn.Linear(latent, 128L * initSize * initSize));
-        conv_blocks = nn.Sequential(
-            nn.BatchNorm2d(128),
-            nn.Upsample(scale_factor: [2, 2]),
-            nn.Conv2d(128, 128, 3, stride: 1, padding: 1),
-            nn.BatchNorm2d(128, eps: batchNormEps),
-            nn.LeakyReLU(0.2),
-            nn.Upsample(scale_factor: [2, 2]),
-            nn.Conv2d(128, 64, 3, stride: 1, padding: 1),
-            nn.BatchNorm2d(64, eps: batchNormEps),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(64, shape.Channels, 3, stride: 1, padding: 1),
-            nn.Tanh());
+        Conv2d up1 = nn.Conv2d(128, 128, 3, stride: 1, padding: 1), up2 = nn.Conv2d(128, 64, 3, stride: 1, padding: 1);
+        Upsample upsample1 = nn.Upsample(scale_factor: [2, 2]), upsample2 = nn.Upsample(scale_factor: [2, 2]);
+        nn.Module<Tensor, Tensor> norm0 = nn.BatchNorm2d(128), norm1 = nn.BatchNorm2d(128, eps: batchNormEps), act1 = nn.LeakyReLU(0.2),
+            norm2 = nn.BatchNorm2d(64, eps: batchNormEps), act2 = nn.LeakyReLU(0.2), toImage = nn.Conv2d(64, shape.Channels, 3, stride: 1, padding: 1),
+            tanh = nn.Tanh();
+        conv_blocks = nn.Sequential(norm0, upsample1, up1, norm1, act1, upsample2, up2, norm2, act2, toImage, tanh);
+        stages = fuseUpsampleConv
+            ? [norm0.call, x => NearestUpsampleConv.Forward(x, up1), norm1.call, act1.call, x => NearestUpsampleConv.Forward(x, up2), norm2.call,
+                act2.call, toImage.call, tanh.call]
+            : [conv_blocks.call];
         RegisterComponents();
     }
 
@@ -49,6 +55,8 @@ public sealed class DcganGenerator : GanGenerator
     public override Tensor Generate(Tensor z, Tensor? labels)
     {
         CheckLabels(labels);
-        return conv_blocks.forward(l1.forward(z).view(z.shape[0], 128, initSize, initSize));
+        var x = l1.forward(z).view(z.shape[0], 128, initSize, initSize);
+        foreach (var stage in stages) x = stage(x);
+        return x;
     }
 }

@@ -30,6 +30,13 @@ public abstract class GanDiscriminator : nn.Module
     /// <summary>One raw score per image (a logit for BCE, a critic value for Wasserstein): [N, 1].</summary>
     public abstract Tensor Score(Tensor images, Tensor? labels);
 
+    /// <summary>Whether it also classifies the images it scores (an AC-GAN discriminator, <see cref="ScoreAndClassify"/>).</summary>
+    public virtual bool ClassifiesImages => false;
+
+    /// <summary>The score and, from the same forward pass, class logits [N, Classes] read from the image alone (AC-GAN).</summary>
+    public virtual (Tensor Score, Tensor ClassLogits) ScoreAndClassify(Tensor images, Tensor? labels) =>
+        throw new NotSupportedException($"{GetName()} does not classify images: it has no auxiliary classifier.");
+
     /// <summary>Refuses labels for an unconditional network and their absence for a conditional one.</summary>
     protected void CheckLabels(Tensor? labels)
     {

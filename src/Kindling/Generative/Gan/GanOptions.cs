@@ -18,6 +18,12 @@ public sealed record GanOptions
     /// </summary>
     public double RealLabel { get; init; } = 0.9;
 
+    /// <summary>
+    /// The weight of the class losses when the discriminator classifies images (AC-GAN, Odena et al. 2017): the discriminator adds
+    /// the cross-entropy of real and generated images' classes, the generator that of its images' asked classes. Only read then.
+    /// </summary>
+    public double ClassLossWeight { get; init; } = 1;
+
     /// <summary>Seeds the fixed noise validation scores the generator with.</summary>
     public long ValidationSeed { get; init; } = 20_240_601;
 
@@ -26,6 +32,7 @@ public sealed record GanOptions
     {
         if (NCritic < 1) throw new ArgumentOutOfRangeException(nameof(NCritic), NCritic, "n_critic must be at least 1.");
         if (!(GpLambda >= 0) || double.IsInfinity(GpLambda)) throw new ArgumentOutOfRangeException(nameof(GpLambda), GpLambda, "the gradient penalty weight must be >= 0.");
+        if (!(ClassLossWeight > 0) || double.IsInfinity(ClassLossWeight)) throw new ArgumentOutOfRangeException(nameof(ClassLossWeight), ClassLossWeight, "the class loss weight must be > 0 (AC-GAN's 1).");
         if (RealLabel is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(RealLabel), RealLabel, "the real label must be in (0, 1] (1: no smoothing).");
     }
 }

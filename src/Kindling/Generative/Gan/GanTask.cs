@@ -11,7 +11,8 @@ namespace Kindling.Generative.Gan;
 /// steps every training step, the optimizer "generator" once every <see cref="GanOptions.NCritic"/> of them (its
 /// <see cref="OptimizerSpec.Every"/>: counted in discriminator steps, not samples). BCE (GAN, DCGAN, cGAN; one-sided label
 /// smoothing on real images) or Wasserstein with gradient penalty (WGAN-GP). A conditional pair (the networks' Classes > 0)
-/// reads the batch's labels and generates the class asked for.
+/// reads the batch's labels and generates the class asked for. With a discriminator that classifies images (AC-GAN) both players
+/// also minimise class cross-entropies: the discriminator on real and generated images, the generator on its own.
 /// </summary>
 /// <remarks>
 /// Reports train_d_loss and train_g_loss (both players' curves), for WGAN-GP train_wasserstein (the critic's estimate
@@ -33,6 +34,8 @@ public sealed class GanTask : TrainingTask, IImageGenerator
             throw new ArgumentException($"the generator is conditioned on {generator.Classes} classes and the discriminator on {discriminator.Classes}: they must agree.");
         if (!generator.Shape.Equals(discriminator.Shape))
             throw new ArgumentException($"the generator makes {generator.Shape} images and the discriminator reads {discriminator.Shape}: they must agree.");
+        if (discriminator.ClassifiesImages && Options.Loss == GanLoss.Wasserstein)
+            throw new ArgumentException("an auxiliary-classifier discriminator plays the BCE game here (AC-GAN); the Wasserstein loss takes a critic without one.");
         Generator = generator;
         Discriminator = discriminator;
     }
@@ -47,6 +50,8 @@ public sealed class GanTask : TrainingTask, IImageGenerator
     public GanOptions Options { get; }
 
     bool Wasserstein => Options.Loss == GanLoss.Wasserstein;
+
+    bool Auxiliary => Discriminator.ClassifiesImages;
 
     /// <summary>Discriminator steps taken in the run (resumed with the checkpoint).</summary>
     public long DiscriminatorSteps { get; private set; }
@@ -84,8 +89,14 @@ public sealed class GanTask : TrainingTask, IImageGenerator
         MetricSpec.Max("val_d_loss"), MetricSpec.Min("val_wasserstein"),
     ];
 
+    /// <summary>What an AC-GAN adds: both players' class losses, and the discriminator's accuracy on held-out images and on samples' asked classes.</summary>
+    public static IReadOnlyList<MetricSpec> AuxiliaryMetrics { get; } =
+    [
+        MetricSpec.Min("train_d_class_loss"), MetricSpec.Min("train_g_class_loss"), MetricSpec.Max("val_class_accuracy"), MetricSpec.Max("val_sample_class_accuracy"),
+    ];
+
     /// <inheritdoc/>
-    public override IReadOnlyList<MetricSpec> Metrics => Wasserstein ? WassersteinMetrics : BceMetrics;
+    public override IReadOnlyList<MetricSpec> Metrics => Wasserstein ? WassersteinMetrics : Auxiliary ? [.. BceMetrics, .. AuxiliaryMetrics] : BceMetrics;
 
     /// <inheritdoc/>
     public override MetricSpec DefaultMonitor => MetricSpec.Max("val_d_loss");
@@ -116,6 +127,14 @@ public sealed class GanTask : TrainingTask, IImageGenerator
             step.Log("wasserstein", w.item<float>(), n);
             step.Log("gp", gp.item<float>(), n);
         }
+        else if (Auxiliary)
+        {
+            var (realScore, realClasses) = Discriminator.ScoreAndClassify(real, labels);
+            var (fakeScore, fakeClasses) = Discriminator.ScoreAndClassify(detached, labels);
+            var classLoss = (ClassLoss(realClasses, labels!) + ClassLoss(fakeClasses, labels!)) / 2;
+            dLoss = (Bce(realScore.to(float32), Options.RealLabel) + Bce(fakeScore.to(float32), 0)) / 2 + Options.ClassLossWeight * classLoss;
+            step.Log("d_class_loss", classLoss.item<float>(), n);
+        }
         else
         {
             var realScore = Discriminator.Score(real, labels).to(float32);
@@ -130,8 +149,19 @@ public sealed class GanTask : TrainingTask, IImageGenerator
             // The seed's GAN scores the same z's images again after the discriminator's step (the generator has not moved, so
             // they are `fake`); its WGAN-GP draws new noise for the generator's step.
             var generated = Wasserstein ? Generator.Generate(randn([n, Generator.Latent], dtype: type, device: step.Device), labels) : fake;
-            var score = Discriminator.Score(generated, labels).to(float32);
-            var gLoss = Wasserstein ? -score.mean() : Bce(score, 1);
+            Tensor gLoss;
+            if (Auxiliary)
+            {
+                var (score, classes) = Discriminator.ScoreAndClassify(generated, labels);
+                var classLoss = ClassLoss(classes, labels!);
+                gLoss = Bce(score.to(float32), 1) + Options.ClassLossWeight * classLoss;
+                step.Log("g_class_loss", classLoss.item<float>(), n);
+            }
+            else
+            {
+                var score = Discriminator.Score(generated, labels).to(float32);
+                gLoss = Wasserstein ? -score.mean() : Bce(score, 1);
+            }
             step.Backward(gLoss, "generator");
             if (step.Step("generator")) GeneratorSteps++;
             step.Log("g_loss", gLoss.item<float>(), n);
@@ -141,21 +171,35 @@ public sealed class GanTask : TrainingTask, IImageGenerator
 
     static Tensor Bce(Tensor logits, double target) => nn.functional.binary_cross_entropy_with_logits(logits, full_like(logits, target));
 
+    static Tensor ClassLoss(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits.to(float32), labels);
+
     /// <inheritdoc/>
     public override TaskValidation Validate(IEnumerable<Batch> data, ValidationContext context)
     {
         var noise = new Generator((ulong)Options.ValidationSeed);
         var type = context.ComputeType ?? float32;
         double realSum = 0, fakeSum = 0, lossSum = 0;
-        long count = 0;
+        long count = 0, realRight = 0, fakeRight = 0;
         foreach (var batch in ValidationContext.Batches(data))
         {
             var real = context.Input(batch.Images);
             long n = real.shape[0];
             var labels = Labels(batch, t => t.to(context.Device));
             var z = randn([n, Generator.Latent], generator: noise).to(type).to(context.Device);
-            var realScore = Discriminator.Score(real, labels).to(float32);
-            var fakeScore = Discriminator.Score(Generator.Generate(z, labels), labels).to(float32);
+            Tensor realScore, fakeScore;
+            if (Auxiliary)
+            {
+                (realScore, var realClasses) = Discriminator.ScoreAndClassify(real, labels);
+                (fakeScore, var fakeClasses) = Discriminator.ScoreAndClassify(Generator.Generate(z, labels), labels);
+                realRight += realClasses.argmax(1).eq(labels!).sum().item<long>();
+                fakeRight += fakeClasses.argmax(1).eq(labels!).sum().item<long>();
+                (realScore, fakeScore) = (realScore.to(float32), fakeScore.to(float32));
+            }
+            else
+            {
+                realScore = Discriminator.Score(real, labels).to(float32);
+                fakeScore = Discriminator.Score(Generator.Generate(z, labels), labels).to(float32);
+            }
             if (Wasserstein)
             {
                 realSum += realScore.sum().item<float>();
@@ -174,6 +218,11 @@ public sealed class GanTask : TrainingTask, IImageGenerator
         var metrics = Wasserstein
             ? new Dictionary<string, double> { ["d_loss"] = -(realSum - fakeSum) / count, ["wasserstein"] = (realSum - fakeSum) / count }
             : new Dictionary<string, double> { ["d_loss"] = lossSum / count, ["d_real"] = realSum / count, ["d_fake"] = fakeSum / count };
+        if (Auxiliary)
+        {
+            metrics["class_accuracy"] = (double)realRight / count;
+            metrics["sample_class_accuracy"] = (double)fakeRight / count;
+        }
         return new TaskValidation(metrics);
     }
 

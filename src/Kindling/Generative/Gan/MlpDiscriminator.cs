@@ -11,22 +11,39 @@ namespace Kindling.Generative.Gan;
 /// seed shows only the conditional generator) the label's embedding, Embedding(classes, classes), is concatenated to the
 /// flattened image, as the generator does with the noise.
 /// </summary>
+/// <remarks>
+/// With <c>auxiliaryClassifier</c> (AC-GAN, Odena et al. 2017) the label is not an input: the same layers read the image alone,
+/// and a second head, aux_layer = Linear(256, classes), classifies it from the 256 features the score is read from. A class head
+/// beside a label input could read the answer off its input and teach the generator nothing.
+/// </remarks>
 public sealed class MlpDiscriminator : GanDiscriminator
 {
     readonly Embedding? label_emb;
     readonly Sequential model;
+    readonly Linear? aux_layer;
+    // model's layers without the last (the 256 features both heads read); not modules, so the names stay model.N.
+    readonly Func<Tensor, Tensor> features;
+    readonly Func<Tensor, Tensor> scoreHead;
 
     /// <param name="shape">The images' shape.</param>
-    /// <param name="classes">0: unconditional; more: conditioned on the label.</param>
-    public MlpDiscriminator(ImageShape shape, int classes = 0) : base(nameof(MlpDiscriminator), shape, classes)
+    /// <param name="classes">0: unconditional; more: conditioned on the label (or, with an auxiliary classifier, classifying into them).</param>
+    /// <param name="auxiliaryClassifier">AC-GAN: classify the image instead of reading its label.</param>
+    public MlpDiscriminator(ImageShape shape, int classes = 0, bool auxiliaryClassifier = false) : base(nameof(MlpDiscriminator), shape, classes)
     {
-        if (classes > 0) label_emb = nn.Embedding(classes, classes);
-        model = nn.Sequential(
-            nn.Linear(shape.Size + classes, 512), nn.LeakyReLU(0.2),
-            nn.Linear(512, 256), nn.LeakyReLU(0.2),
-            nn.Linear(256, 1));
+        if (auxiliaryClassifier && classes < 2) throw new ArgumentException($"an auxiliary classifier needs at least two classes to tell apart; it was given {classes}.");
+        bool concatLabel = classes > 0 && !auxiliaryClassifier;
+        if (concatLabel) label_emb = nn.Embedding(classes, classes);
+        nn.Module<Tensor, Tensor> l0 = nn.Linear(shape.Size + (concatLabel ? classes : 0), 512), a0 = nn.LeakyReLU(0.2),
+            l1 = nn.Linear(512, 256), a1 = nn.LeakyReLU(0.2), head = nn.Linear(256, 1);
+        model = nn.Sequential(l0, a0, l1, a1, head);
+        features = x => a1.call(l1.call(a0.call(l0.call(x))));
+        scoreHead = head.call;
+        if (auxiliaryClassifier) aux_layer = nn.Linear(256, classes);
         RegisterComponents();
     }
+
+    /// <inheritdoc/>
+    public override bool ClassifiesImages => aux_layer is not null;
 
     /// <inheritdoc/>
     public override Tensor Score(Tensor images, Tensor? labels)
@@ -35,5 +52,14 @@ public sealed class MlpDiscriminator : GanDiscriminator
         // reshape, not view: a channels-last batch is not contiguous in NCHW order.
         var flat = images.reshape(images.shape[0], -1);
         return model.forward(label_emb is null ? flat : cat([flat, label_emb.forward(labels!).to(flat.dtype)], -1));
+    }
+
+    /// <inheritdoc/>
+    public override (Tensor Score, Tensor ClassLogits) ScoreAndClassify(Tensor images, Tensor? labels)
+    {
+        if (aux_layer is null) return base.ScoreAndClassify(images, labels);
+        CheckLabels(labels);
+        var h = features(images.reshape(images.shape[0], -1));
+        return (scoreHead(h), aux_layer.forward(h));
     }
 }
