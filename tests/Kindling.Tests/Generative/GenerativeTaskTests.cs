@@ -47,7 +47,9 @@ public class GenerativeTaskTests
         {
             "mlp" => new GanTask(new MlpGenerator(Shape, latent: 8), new MlpDiscriminator(Shape), new GanOptions { NCritic = nCritic }),
             "conditional" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3), new GanOptions { NCritic = nCritic }),
-            "acgan" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3, auxiliaryClassifier: true),
+            "projection" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3, conditioning: DiscriminatorConditioning.Projection),
+                new GanOptions { NCritic = nCritic }),
+            "acgan" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3, conditioning: DiscriminatorConditioning.Auxiliary),
                 new GanOptions { NCritic = nCritic }),
             "dcgan" => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape), new GanOptions { NCritic = nCritic }),
             _ => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape, batchNorm: false, dropout: 0),
@@ -77,6 +79,7 @@ public class GenerativeTaskTests
     [InlineData("mlp")]
     [InlineData("dcgan")]
     [InlineData("conditional")]
+    [InlineData("projection")]
     [InlineData("acgan")]
     [InlineData("wgan_gp")]
     public void EveryGanResumesExactlyWithBothPlayersCurves(string arch)
@@ -90,6 +93,27 @@ public class GenerativeTaskTests
         if (arch == "wgan_gp") Assert.True(full.History.All(h => h.Values.ContainsKey("train_wasserstein") && h.Values.ContainsKey("train_gp")));
         var acMetrics = new[] { "train_d_class_loss", "train_g_class_loss", "val_class_accuracy", "val_sample_class_accuracy" };
         Assert.Equal(arch == "acgan", full.History.All(h => acMetrics.All(h.Values.ContainsKey)));
+    }
+
+    [Fact]
+    public void AProjectionDiscriminatorAddsTheLabelsEmbeddingDottedWithItsFeatures()
+    {
+        TorchRuntime.EnsureLoaded();
+        manual_seed(4);
+        using var d = new MlpDiscriminator(Shape, classes: 3, conditioning: DiscriminatorConditioning.Projection);
+        var (images, labels) = Data(true, 6);
+        var parameters = d.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.Equal([3L, 256L], parameters["label_proj.weight"].shape);
+        Assert.False(parameters.ContainsKey("label_emb.weight"));
+        // h: the 256 features after the second LeakyReLU; the score is model.4(h) + label_proj(y) . h.
+        var flat = images.reshape(6, -1);
+        var h = nn.functional.leaky_relu(nn.functional.linear(nn.functional.leaky_relu(nn.functional.linear(flat, parameters["model.0.weight"], parameters["model.0.bias"]), 0.2),
+            parameters["model.2.weight"], parameters["model.2.bias"]), 0.2);
+        var expected = nn.functional.linear(h, parameters["model.4.weight"], parameters["model.4.bias"])
+            + (parameters["label_proj.weight"].index_select(0, labels) * h).sum(1, keepdim: true);
+        var actual = d.Score(images, labels);
+        Assert.True(allclose(actual, expected, 1e-5, 1e-5), $"{actual.sub(expected).abs().max().item<float>()}");
+        Assert.False(actual.equal(d.Score(images, labels.add(1).remainder(3))).all().item<bool>());
     }
 
     [Fact]
@@ -108,7 +132,7 @@ public class GenerativeTaskTests
         Assert.True(history.History[^1].Get("val_class_accuracy") > 0.9, $"val_class_accuracy {history.History[^1].Get("val_class_accuracy")}");
         Assert.Throws<NotSupportedException>(() => new MlpDiscriminator(Shape, classes: 3).ScoreAndClassify(images, labels));
         Assert.Throws<ArgumentException>(() => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3),
-            new MlpDiscriminator(Shape, classes: 3, auxiliaryClassifier: true), new GanOptions { Loss = GanLoss.Wasserstein }));
+            new MlpDiscriminator(Shape, classes: 3, conditioning: DiscriminatorConditioning.Auxiliary), new GanOptions { Loss = GanLoss.Wasserstein }));
     }
 
     // Records both players' step counts after every batch.

@@ -20,7 +20,7 @@ internal static class GenerativeTasks
 
     /// <summary>The GAN entry: its metrics are those of every variant (a WGAN-GP adds the Wasserstein estimate and the penalty).</summary>
     public static TaskCatalog.Entry Gan { get; } = new("gan",
-        "a GAN (gan.arch: mlp, dcgan, conditional, acgan, wgan_gp): two players with their own optimizer steps, samples from noise",
+        "a GAN (gan.arch: mlp, dcgan, conditional, projection, acgan, wgan_gp): two players with their own optimizer steps, samples from noise",
         ["gan"], [.. GanTask.WassersteinMetrics, .. GanTask.BceMetrics.Where(m => GanTask.WassersteinMetrics.All(w => w.Name != m.Name))],
         MetricSpec.Max("val_d_loss"), CreateGan) { Model = TaskModel.Own };
 
@@ -59,7 +59,8 @@ internal static class GenerativeTasks
         {
             "mlp" => ((GanGenerator)new MlpGenerator(shape, g.Latent, 0, eps), (GanDiscriminator)new MlpDiscriminator(shape)),
             "conditional" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes)),
-            "acgan" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, auxiliaryClassifier: true)),
+            "projection" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, DiscriminatorConditioning.Projection)),
+            "acgan" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, DiscriminatorConditioning.Auxiliary)),
             "dcgan" => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: true, dropout: 0.25, batchNormEps: eps)),
             _ => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: false, dropout: 0)),
         };

@@ -6,10 +6,12 @@ namespace Kindling.Config.Sections;
 public sealed record GanRecipe
 {
     /// <summary>The known variants.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "acgan", "wgan_gp"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "projection", "acgan", "wgan_gp"];
 
     /// <summary>
     /// <c>mlp</c>: seed 004's GAN; <c>dcgan</c>: its DCGAN; <c>conditional</c>: its cGAN (MLP players with a label embedding);
+    /// <c>projection</c>: the cGAN's generator against the seed's MLP discriminator conditioned by a projection of the label onto its
+    /// features (Miyato and Koyama 2018) instead of a concatenated embedding;
     /// <c>acgan</c>: the cGAN's generator against the seed's MLP discriminator with a class head instead of a label input (AC-GAN);
     /// <c>wgan_gp</c>: the DCGAN generator against a critic without sigmoid, BatchNorm or dropout, Wasserstein loss with gradient penalty.
     /// </summary>
@@ -43,7 +45,7 @@ public sealed record GanRecipe
     public double ClassLossWeight { get; init; } = 1;
 
     /// <summary>Whether the players are conditioned on the data's classes.</summary>
-    public bool Conditional => Arch is "conditional" or "acgan";
+    public bool Conditional => Arch is "conditional" or "projection" or "acgan";
 
     /// <summary>n_critic as trained: the given value, or the variant's default.</summary>
     public int ResolvedNCritic => NCritic ?? (Arch == "wgan_gp" ? 5 : 1);
