@@ -2,7 +2,10 @@ using Kindling.Config.Runs;
 using Kindling.Config.Sections;
 using Kindling.Config.Yaml;
 using Kindling.Data.BatchMix;
+using Kindling.Generative.PixelCnn;
 using Kindling.Optim.Schedulers;
+using Kindling.SelfSupervised;
+using Kindling.SelfSupervised.Multimodal;
 using Kindling.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -53,7 +56,7 @@ public sealed record Recipe
     public MaeRecipe Mae { get; init; } = new();
 
     /// <summary>The image-text alignment demo (task: multimodal).</summary>
-    public MultimodalRecipe Multimodal { get; init; } = new();
+    public MultimodalOptions Multimodal { get; init; } = new();
 
     /// <summary>The VAE (<c>task: vae</c>).</summary>
     public VaeRecipe Vae { get; init; } = new();
@@ -62,16 +65,16 @@ public sealed record Recipe
     public GanRecipe Gan { get; init; } = new();
 
     /// <summary>The PixelCNN of task: pixelcnn.</summary>
-    public PixelCnnRecipe PixelCnn { get; init; } = new();
+    public PixelCnnOptions PixelCnn { get; init; } = new();
 
     /// <summary>The noise schedule, U-Net and sampler of task: diffusion.</summary>
     public DiffusionRecipe Diffusion { get; init; } = new();
 
     /// <summary>SimCLR's projection head and temperature (task: simclr).</summary>
-    public SimClrRecipe Simclr { get; init; } = new();
+    public SimClrOptions Simclr { get; init; } = new();
 
     /// <summary>MoCo v2's queue, momentum, temperature and shuffle-BN groups (task: moco).</summary>
-    public MocoRecipe Moco { get; init; } = new();
+    public MocoOptions Moco { get; init; } = new();
 
     /// <summary>The kNN monitor and probe settings of the pretraining tasks (simclr, moco).</summary>
     public KnnRecipe Knn { get; init; } = new();
@@ -148,16 +151,16 @@ public sealed record Recipe
         ScheduleValidation.Validate(Schedule, e, "schedule");
         Loss.Validate(e, "loss");
         Distillation.Validate(e, "distillation");
-        Simclr.Validate(e, "simclr");
-        Moco.Validate(e, "moco");
+        SimClrValidation.Validate(Simclr, e, "simclr");
+        MocoValidation.Validate(Moco, e, "moco");
         Knn.Validate(e, "knn");
         if (Loss.ClassWeight is not null && Distillation.Teacher is not null)
             e.Add("loss.class_weight", "is not applied by distillation's loss (the teacher's soft targets already weigh the classes); remove it or distillation.teacher.");
         Mae.Validate(e, "mae");
-        Multimodal.Validate(e, "multimodal");
+        MultimodalValidation.Validate(Multimodal, e, "multimodal");
         Vae.Validate(e, "vae");
         Gan.Validate(e, "gan");
-        PixelCnn.Validate(e, "pixelcnn");
+        PixelCnnValidation.Validate(PixelCnn, e, "pixelcnn");
         Diffusion.Validate(e, "diffusion");
         Training.Validate(e, "training");
         Logging.Validate(e, "logging");

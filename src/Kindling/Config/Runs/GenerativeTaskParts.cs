@@ -10,7 +10,7 @@ internal static class GenerativeTaskParts
     public static TrainingTask PixelCnn(TaskParts p)
     {
         var (mean, std) = Normalization(p);
-        return new PixelCnnTask(new PixelCnnNetwork(p.Shape.Channels, p.Recipe.PixelCnn.ToOptions()), p.Shape, mean, std);
+        return new PixelCnnTask(new PixelCnnNetwork(p.Shape.Channels, p.Recipe.PixelCnn), p.Shape, mean, std);
     }
 
     public static TrainingTask Diffusion(TaskParts p)

@@ -15,7 +15,7 @@ static class SelfSupervisedParts
     {
         RequireViews(p);
         var encoder = p.RequireModel();
-        return new SimClrTask(encoder, Features(encoder), p.Recipe.Simclr.ToOptions(), Monitor(p));
+        return new SimClrTask(encoder, Features(encoder), p.Recipe.Simclr, Monitor(p));
     }
 
     public static TrainingTask Moco(TaskParts p)
@@ -27,7 +27,7 @@ static class SelfSupervisedParts
         var key = RecipeBuilder.CreateModel(p.Recipe);
         try
         {
-            return new MocoTask(encoder, key, Features(encoder), p.Recipe.Moco.ToOptions(), Monitor(p), p.Recipe.Training.Seed);
+            return new MocoTask(encoder, key, Features(encoder), p.Recipe.Moco, Monitor(p), p.Recipe.Training.Seed);
         }
         catch
         {

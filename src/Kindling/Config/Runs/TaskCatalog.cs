@@ -107,7 +107,7 @@ public static class TaskCatalog
 
     static TrainingTask MultimodalParts(TaskParts p)
     {
-        var o = p.Recipe.Multimodal.ToOptions();
+        var o = p.Recipe.Multimodal;
         var captions = new ClassCaptions(p.Classes);
         Seeding.SeedTorch(p.Recipe.Training.Seed);
         var image = new ImageEncoder(p.Shape.Channels, o.ImageWidth, o.EmbedDim);

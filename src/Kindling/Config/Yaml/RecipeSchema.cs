@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text;
 using Kindling.Config.Sections;
+using Kindling.Generative.PixelCnn;
 using Kindling.Optim;
 using Kindling.Optim.Schedulers;
+using Kindling.SelfSupervised;
+using Kindling.SelfSupervised.Multimodal;
 using Kindling.Training;
 
 namespace Kindling.Config.Yaml;
@@ -11,17 +14,26 @@ namespace Kindling.Config.Yaml;
 /// <summary>
 /// The recipe's keys, read off the section records: a property's key is its name in snake case
 /// (PyTorch's capitalised T_max, T_0, T_mult kept), so the C# records are the one place the schema
-/// lives. Library options that already speak PyTorch's names (<see cref="ScheduleOptions"/>,
-/// <see cref="LookaheadOptions"/>) are sections themselves rather than copied into recipe records.
+/// lives. Library options records whose names are already the recipe's keys (<see cref="ScheduleOptions"/>,
+/// <see cref="LookaheadOptions"/>, <see cref="EarlyStoppingOptions"/>, <see cref="SimClrOptions"/>, <see cref="MocoOptions"/>,
+/// <see cref="PixelCnnOptions"/>, <see cref="MultimodalOptions"/>) are sections themselves rather than copied into recipe
+/// records; their range checks are the <c>*Validation</c> classes beside this one.
 /// </summary>
 internal static class RecipeSchema
 {
     static readonly ConcurrentDictionary<Type, IReadOnlyList<(string Key, PropertyInfo Property)>> Cache = new();
-    static readonly NullabilityInfoContext Nullability = new();
+    static readonly ConcurrentDictionary<PropertyInfo, bool> NullableCache = new();
+
+    /// <summary>The library options records bound straight from a mapping, key by key.</summary>
+    static readonly HashSet<Type> LibraryOptions =
+    [
+        typeof(ScheduleOptions), typeof(LookaheadOptions), typeof(EarlyStoppingOptions),
+        typeof(SimClrOptions), typeof(MocoOptions), typeof(PixelCnnOptions), typeof(MultimodalOptions),
+    ];
 
     /// <summary>A section is a recipe record (the recipe or one in Config/Sections) or a library options record bound from a mapping key by key.</summary>
     public static bool IsSection(Type type) =>
-        type == typeof(Recipe) || type == typeof(ScheduleOptions) || type == typeof(LookaheadOptions) || type == typeof(EarlyStoppingOptions) ||
+        type == typeof(Recipe) || LibraryOptions.Contains(type) ||
         (type.Namespace == typeof(TrainingRecipe).Namespace && type.Name.EndsWith("Recipe", StringComparison.Ordinal));
 
     /// <summary>PyTorch's argument names that are not plain snake case (and the pixelcnn section, one word as the model's name).</summary>
@@ -45,8 +57,9 @@ internal static class RecipeSchema
             : null;
 
     /// <summary>Whether the property may be null (Nullable&lt;T&gt; or an annotated reference).</summary>
-    public static bool IsNullable(PropertyInfo property) =>
-        Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;
+    /// <remarks>A <see cref="NullabilityInfoContext"/> is not thread-safe (recipes are parsed on several threads at once), so each answer gets its own, once.</remarks>
+    public static bool IsNullable(PropertyInfo property) => NullableCache.GetOrAdd(property, p =>
+        Nullable.GetUnderlyingType(p.PropertyType) is not null || new NullabilityInfoContext().Create(p).WriteState == NullabilityState.Nullable);
 
     /// <summary>An enum value's recipe spelling: <c>Bf16Mixed</c> is <c>bf16_mixed</c>.</summary>
     public static string EnumKey(object value) => SnakeCase(value.ToString()!);
