@@ -35,6 +35,10 @@ sealed class FidCommand : Command<FidCommand.Settings>
         [Description("Sampling steps where the model has a choice (DDIM); default: the recipe's.")]
         public int? Steps { get; init; }
 
+        [CommandOption("--truncation")]
+        [Description("The truncation trick for models that decode a latent vector (GANs, the VAE): noise entries beyond +-T are drawn again (fidelity for variety; default none).")]
+        public double? Truncation { get; init; }
+
         [CommandOption("--seed")]
         [Description("Seed of the sampling noise (default 0).")]
         public long Seed { get; init; }
@@ -60,6 +64,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
             : N < 2 ? ValidationResult.Error($"--n must be >= 2 (FID fits a covariance), not {N}.")
             : BatchSize < 1 ? ValidationResult.Error($"--batch-size must be >= 1, not {BatchSize}.")
             : Steps is < 1 ? ValidationResult.Error($"--steps must be >= 1, not {Steps}.")
+            : Truncation is not (null or > 0 and < double.PositiveInfinity) ? ValidationResult.Error($"--truncation must be a number > 0, not {Truncation}.")
             : ValidationResult.Success();
     }
 
@@ -83,7 +88,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
             var test = data.Test ?? throw new ArgumentException($"{data.Name} has no test split: FID compares samples with the test split's images.");
             using var real = DatasetPixels.Read(test);
             using var train = settings.NoFloor ? null : DatasetPixels.Read(data.Train, Math.Min(settings.N, data.Train.Count), seed: 0);
-            var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, BatchSize = settings.BatchSize };
+            var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, BatchSize = settings.BatchSize, Truncation = settings.Truncation };
             var report = GeneratorEvaluation.Run(generator, recipe.Data.Mean.Values, recipe.Data.Std.Values, network, real, train, settings.N, options, Log);
             Print(settings, recipe, report);
         }
@@ -98,7 +103,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
             Console.WriteLine(CliJson.Serialize(new
             {
                 checkpoint = settings.Checkpoint, task = recipe.Task, feature_network = r.FeatureNetwork, samples = r.Samples, real_images = r.RealImages,
-                fid = r.Fid, real_vs_real_floor = r.Floor, seed = settings.Seed, steps = settings.Steps, sample_seconds = r.SampleSeconds,
+                fid = r.Fid, real_vs_real_floor = r.Floor, seed = settings.Seed, steps = settings.Steps, truncation = settings.Truncation, sample_seconds = r.SampleSeconds,
                 class_counts = c.Classes.Select((name, i) => new { @class = name, count = c.Counts[i], share = c.Total == 0 ? 0 : (double)c.Counts[i] / c.Total }),
                 min_class_share = c.MinShare, mean_confidence = c.MeanConfidence, asked_class_share = c.AskedClassShare,
             }));

@@ -31,6 +31,10 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
         [Description("Sampling steps for a model that has a choice (DDIM); others ignore it.")]
         public int? Steps { get; init; }
 
+        [CommandOption("--truncation")]
+        [Description("The truncation trick for models that decode a latent vector (GANs, the VAE): noise entries beyond +-T are drawn again (fidelity for variety; default none).")]
+        public double? Truncation { get; init; }
+
         [CommandOption("--seed")]
         [Description("Seeds the noise (default 0): the same seed gives the same grid.")]
         public long Seed { get; init; }
@@ -51,6 +55,7 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
             string.IsNullOrEmpty(Checkpoint) ? Spectre.Console.ValidationResult.Error("--checkpoint FILE is required.")
             : Count < 1 ? Spectre.Console.ValidationResult.Error($"--n must be >= 1 (got {Count}).")
             : Steps is < 1 ? Spectre.Console.ValidationResult.Error($"--steps must be >= 1 (got {Steps}).")
+            : Truncation is not (null or > 0 and < double.PositiveInfinity) ? Spectre.Console.ValidationResult.Error($"--truncation must be a number > 0 (got {Truncation}).")
             : Nrow < 1 ? Spectre.Console.ValidationResult.Error($"--nrow must be >= 1 (got {Nrow}).")
             : Scale < 1 ? Spectre.Console.ValidationResult.Error($"--scale must be >= 1 (got {Scale}).")
             : Spectre.Console.ValidationResult.Success();
@@ -65,7 +70,7 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
             if (task is not IImageGenerator generator)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model, which does not generate images; sample works on generative checkpoints (task: vae, gan, ...).");
             int? cls = settings.Class is null ? null : ClassIndex(settings.Class, recipe.Data.Classes ?? [], generator);
-            var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, Class = cls };
+            var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, Class = cls, Truncation = settings.Truncation };
             var (pixels, nrow) = GeneratorGrid.Sample(generator, settings.Count, options, recipe.Data.Mean.Values, recipe.Data.Std.Values, settings.Nrow);
             long count = pixels.shape[0];
             using (pixels) ImageGrid.Save(pixels, settings.Out, nrow, scale: settings.Scale);

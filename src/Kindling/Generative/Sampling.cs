@@ -20,8 +20,22 @@ internal static class Sampling
         return body(first?.device ?? CPU, first?.dtype ?? float32).to(float32).cpu().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Standard normal noise [count, width] from a generator seeded by <paramref name="seed"/> (drawn on the CPU, so every device gets the same numbers).</summary>
-    public static Tensor Noise(long count, long width, long seed) => randn([count, width], generator: new Generator((ulong)seed));
+    /// <summary>
+    /// Standard normal noise [count, width] from a generator seeded by <paramref name="seed"/> (drawn on the CPU, so every device gets
+    /// the same numbers); with <paramref name="truncation"/>, entries beyond it in magnitude are drawn again until none is.
+    /// </summary>
+    public static Tensor Noise(long count, long width, long seed, double? truncation = null)
+    {
+        if (truncation is <= 0 || truncation is double t0 && !double.IsFinite(t0))
+            throw new ArgumentOutOfRangeException(nameof(truncation), truncation, "the truncation must be a finite number > 0 (BigGAN's range: 0.04 to 2), or null for none.");
+        var generator = new Generator((ulong)seed);
+        var z = randn([count, width], generator: generator);
+        if (truncation is not double t) return z;
+        // Redraw only the entries outside [-t, t]: the others keep the plain draw's values, and the result is a truncated normal.
+        for (var outside = z.abs() > t; outside.any().item<bool>(); outside = z.abs() > t)
+            z = where(outside, randn([count, width], generator: generator), z);
+        return z;
+    }
 
     /// <summary><paramref name="forward"/> over <paramref name="rows"/> rows in chunks of <paramref name="batchSize"/>, concatenated on the CPU.</summary>
     public static Tensor Chunked(long rows, int batchSize, Func<long, long, Tensor> forward)

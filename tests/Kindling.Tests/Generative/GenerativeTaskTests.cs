@@ -52,6 +52,7 @@ public class GenerativeTaskTests
             "acgan" => new GanTask(new MlpGenerator(Shape, latent: 8, classes: 3), new MlpDiscriminator(Shape, classes: 3, conditioning: DiscriminatorConditioning.Auxiliary),
                 new GanOptions { NCritic = nCritic }),
             "dcgan" => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape), new GanOptions { NCritic = nCritic }),
+            "conditional_dcgan" => new GanTask(new DcganGenerator(Shape, latent: 8, classes: 3), new DcganDiscriminator(Shape, classes: 3), new GanOptions { NCritic = nCritic }),
             _ => new GanTask(new DcganGenerator(Shape, latent: 8), new DcganDiscriminator(Shape, batchNorm: false, dropout: 0),
                 new GanOptions { Loss = GanLoss.Wasserstein, NCritic = nCritic }),
         };
@@ -81,6 +82,7 @@ public class GenerativeTaskTests
     [InlineData("conditional")]
     [InlineData("projection")]
     [InlineData("acgan")]
+    [InlineData("conditional_dcgan")]
     [InlineData("wgan_gp")]
     public void EveryGanResumesExactlyWithBothPlayersCurves(string arch)
     {
@@ -114,6 +116,21 @@ public class GenerativeTaskTests
         var actual = d.Score(images, labels);
         Assert.True(allclose(actual, expected, 1e-5, 1e-5), $"{actual.sub(expected).abs().max().item<float>()}");
         Assert.False(actual.equal(d.Score(images, labels.add(1).remainder(3))).all().item<bool>());
+
+        // The DCGAN discriminator's projection: adv_layer(f) + label_proj(y) . f, f the flattened features.
+        using var conv = new DcganDiscriminator(Shape, classes: 3);
+        conv.eval();
+        var convParameters = conv.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var withoutLabels = conv.Score(images, labels) - (convParameters["label_proj.weight"].index_select(0, labels) * FlatFeatures(conv, images)).sum(1, keepdim: true);
+        var otherLabels = labels.add(2).remainder(3);
+        var withoutOther = conv.Score(images, otherLabels) - (convParameters["label_proj.weight"].index_select(0, otherLabels) * FlatFeatures(conv, images)).sum(1, keepdim: true);
+        Assert.True(allclose(withoutLabels, withoutOther, 1e-5, 1e-5));
+    }
+
+    static Tensor FlatFeatures(DcganDiscriminator d, Tensor images)
+    {
+        var model = (nn.Module<Tensor, Tensor>)d.named_children().First(c => c.name == "model").module;
+        return model.forward(images).reshape(images.shape[0], -1);
     }
 
     [Fact]

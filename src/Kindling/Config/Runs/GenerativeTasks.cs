@@ -20,7 +20,7 @@ internal static class GenerativeTasks
 
     /// <summary>The GAN entry: its metrics are those of every variant (a WGAN-GP adds the Wasserstein estimate and the penalty).</summary>
     public static TaskCatalog.Entry Gan { get; } = new("gan",
-        "a GAN (gan.arch: mlp, dcgan, conditional, projection, acgan, wgan_gp): two players with their own optimizer steps, samples from noise",
+        "a GAN (gan.arch: mlp, dcgan, conditional, projection, acgan, conditional_dcgan, wgan_gp): two players with their own optimizer steps, samples from noise",
         ["gan"], [.. GanTask.WassersteinMetrics, .. GanTask.BceMetrics.Where(m => GanTask.WassersteinMetrics.All(w => w.Name != m.Name))],
         MetricSpec.Max("val_d_loss"), CreateGan) { Model = TaskModel.Own };
 
@@ -44,7 +44,7 @@ internal static class GenerativeTasks
         var shape = p.Shape;
         RequireRange(p.Recipe, -1, 1, "gan", "the generator ends in tanh, so the pixels the discriminator compares its images with must lie in [-1, 1]",
             "data.mean: [0.5] and data.std: [0.5] (one value per channel)");
-        if (g.Arch is "dcgan" or "wgan_gp" && (shape.Height != shape.Width || shape.Height % 4 != 0))
+        if (g.Arch is "dcgan" or "conditional_dcgan" or "wgan_gp" && (shape.Height != shape.Width || shape.Height % 4 != 0))
             throw new RecipeException("recipe", [$"gan.arch: {g.Arch}'s generator upsamples a square map twice, so it needs square images with a side divisible by 4, but {p.Recipe.Data.Spec} has {shape} images; use gan.arch: mlp or resize the data (data.resize)."]);
         int classes = 0;
         if (g.Conditional)
@@ -62,6 +62,8 @@ internal static class GenerativeTasks
             "projection" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, DiscriminatorConditioning.Projection)),
             "acgan" => (new MlpGenerator(shape, g.Latent, classes, eps), new MlpDiscriminator(shape, classes, DiscriminatorConditioning.Auxiliary)),
             "dcgan" => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: true, dropout: 0.25, batchNormEps: eps)),
+            "conditional_dcgan" => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv, classes),
+                new DcganDiscriminator(shape, batchNorm: true, dropout: 0.25, batchNormEps: eps, classes: classes)),
             _ => (new DcganGenerator(shape, g.Latent, eps, g.FuseUpsampleConv), new DcganDiscriminator(shape, batchNorm: false, dropout: 0)),
         };
         return new GanTask(generator, discriminator, new GanOptions

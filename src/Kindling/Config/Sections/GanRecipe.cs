@@ -6,13 +6,15 @@ namespace Kindling.Config.Sections;
 public sealed record GanRecipe
 {
     /// <summary>The known variants.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "projection", "acgan", "wgan_gp"];
+    public static IReadOnlyList<string> Architectures { get; } = ["mlp", "dcgan", "conditional", "projection", "acgan", "conditional_dcgan", "wgan_gp"];
 
     /// <summary>
     /// <c>mlp</c>: seed 004's GAN; <c>dcgan</c>: its DCGAN; <c>conditional</c>: its cGAN (MLP players with a label embedding);
     /// <c>projection</c>: the cGAN's generator against the seed's MLP discriminator conditioned by a projection of the label onto its
     /// features (Miyato and Koyama 2018) instead of a concatenated embedding;
     /// <c>acgan</c>: the cGAN's generator against the seed's MLP discriminator with a class head instead of a label input (AC-GAN);
+    /// <c>conditional_dcgan</c>: the DCGAN's players, the generator reading the label's embedding with z (as the cGAN's) and the
+    /// discriminator conditioned by projection;
     /// <c>wgan_gp</c>: the DCGAN generator against a critic without sigmoid, BatchNorm or dropout, Wasserstein loss with gradient penalty.
     /// </summary>
     public string Arch { get; init; } = "dcgan";
@@ -45,7 +47,7 @@ public sealed record GanRecipe
     public double ClassLossWeight { get; init; } = 1;
 
     /// <summary>Whether the players are conditioned on the data's classes.</summary>
-    public bool Conditional => Arch is "conditional" or "projection" or "acgan";
+    public bool Conditional => Arch is "conditional" or "projection" or "acgan" or "conditional_dcgan";
 
     /// <summary>n_critic as trained: the given value, or the variant's default.</summary>
     public int ResolvedNCritic => NCritic ?? (Arch == "wgan_gp" ? 5 : 1);

@@ -16,11 +16,13 @@ namespace Kindling.Generative.Gan;
 /// <remarks>
 /// The seed's second and third BatchNorms are <c>BatchNorm2d(n, 0.8)</c>, eps 0.8 (see <see cref="MlpGenerator"/>);
 /// the batchNormEps argument (default PyTorch's 1e-5) is used for both; the first keeps PyTorch's default as in the seed.
+/// With classes > 0 the generator reads [Embedding(classes, classes)(label), z], as the seed's ConditionalGenerator does.
 /// Each [Upsample, Conv] pair runs as one transposed convolution (<see cref="NearestUpsampleConv"/>) unless fuseUpsampleConv is
 /// false: the same function and parameters, about twice as fast on the CPU.
 /// </remarks>
 public sealed class DcganGenerator : GanGenerator
 {
+    readonly Embedding? label_emb;
     readonly Sequential l1, conv_blocks;
     readonly int initSize;
     // conv_blocks' layers in order, each upsample-conv pair as one step when fused; not modules, so the parameters keep
@@ -31,13 +33,15 @@ public sealed class DcganGenerator : GanGenerator
     /// <param name="latent">The noise width (the seed's 100).</param>
     /// <param name="batchNormEps">Eps of the two BatchNorms the seed gives 0.8.</param>
     /// <param name="fuseUpsampleConv">Run each upsample-conv pair as one transposed convolution (float rounding apart, the same result).</param>
-    public DcganGenerator(ImageShape shape, int latent = 100, double batchNormEps = 1e-5, bool fuseUpsampleConv = true)
-        : base(nameof(DcganGenerator), shape, latent, 0)
+    /// <param name="classes">0: unconditional; more: conditioned on the label, whose embedding is concatenated before the noise.</param>
+    public DcganGenerator(ImageShape shape, int latent = 100, double batchNormEps = 1e-5, bool fuseUpsampleConv = true, int classes = 0)
+        : base(nameof(DcganGenerator), shape, latent, classes)
     {
         if (shape.Height != shape.Width || shape.Height % 4 != 0)
             throw new ArgumentException($"the DCGAN generator upsamples a square map twice, so it needs square images with a side divisible by 4; the images are {shape}.");
         initSize = shape.Height / 4;
-        l1 = nn.Sequential(nn.Linear(latent, 128L * initSize * initSize));
+        if (classes > 0) label_emb = nn.Embedding(classes, classes);
+        l1 = nn.Sequential(nn.Linear(latent + classes, 128L * initSize * initSize));
         Conv2d up1 = nn.Conv2d(128, 128, 3, stride: 1, padding: 1), up2 = nn.Conv2d(128, 64, 3, stride: 1, padding: 1);
         Upsample upsample1 = nn.Upsample(scale_factor: [2, 2]), upsample2 = nn.Upsample(scale_factor: [2, 2]);
         nn.Module<Tensor, Tensor> norm0 = nn.BatchNorm2d(128), norm1 = nn.BatchNorm2d(128, eps: batchNormEps), act1 = nn.LeakyReLU(0.2),
@@ -55,7 +59,8 @@ public sealed class DcganGenerator : GanGenerator
     public override Tensor Generate(Tensor z, Tensor? labels)
     {
         CheckLabels(labels);
-        var x = l1.forward(z).view(z.shape[0], 128, initSize, initSize);
+        var input = label_emb is null ? z : cat([label_emb.forward(labels!).to(z.dtype), z], -1);
+        var x = l1.forward(input).view(z.shape[0], 128, initSize, initSize);
         foreach (var stage in stages) x = stage(x);
         return x;
     }

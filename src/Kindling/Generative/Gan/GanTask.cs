@@ -240,7 +240,7 @@ public sealed class GanTask : TrainingTask, IImageGenerator
         }
         return Sampling.Run(Network, (device, type) =>
         {
-            var z = Sampling.Noise(count, Generator.Latent, options.Seed);
+            var z = Sampling.Noise(count, Generator.Latent, options.Seed, options.Truncation);
             var labels = ConditionalClasses == 0 ? null
                 : options.Class is int k ? full([count], k, dtype: int64) : arange(count, dtype: int64).remainder(ConditionalClasses);
             return Sampling.Chunked(count, options.BatchSize, (start, n) =>

@@ -118,7 +118,7 @@ public sealed class VaeTask : TrainingTask, IImageGenerator
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "generate at least one image.");
         return Sampling.Run(Network_, (device, type) =>
         {
-            var z = Sampling.Noise(count, Network_.Latent, options.Seed);
+            var z = Sampling.Noise(count, Network_.Latent, options.Seed, options.Truncation);
             return Sampling.Chunked(count, options.BatchSize, (start, n) => Network_.Decode(z.narrow(0, start, n).to(type).to(device)));
         });
     }
