@@ -44,7 +44,7 @@ internal static class GenerativeTasks
         var shape = p.Shape;
         RequireRange(p.Recipe, -1, 1, "gan", "the generator ends in tanh, so the pixels the discriminator compares its images with must lie in [-1, 1]",
             "data.mean: [0.5] and data.std: [0.5] (one value per channel)");
-        if (g.Arch is "dcgan" or "conditional_dcgan" or "wgan_gp" && (shape.Height != shape.Width || shape.Height % 4 != 0))
+        if (g.UsesDcganGenerator && (shape.Height != shape.Width || shape.Height % 4 != 0))
             throw new RecipeException("recipe", [$"gan.arch: {g.Arch}'s generator upsamples a square map twice, so it needs square images with a side divisible by 4, but {p.Recipe.Data.Spec} has {shape} images; use gan.arch: mlp or resize the data (data.resize)."]);
         int classes = 0;
         if (g.Conditional)

@@ -46,6 +46,9 @@ public sealed record GanRecipe
     /// <summary>acgan's weight of the class cross-entropies against the real/fake loss (Odena et al.'s 1); only acgan reads it.</summary>
     public double ClassLossWeight { get; init; } = 1;
 
+    /// <summary>Whether the generator is the DCGAN's, which upsamples a square map twice (square images, side divisible by 4).</summary>
+    public bool UsesDcganGenerator => Arch is "dcgan" or "conditional_dcgan" or "wgan_gp";
+
     /// <summary>Whether the players are conditioned on the data's classes.</summary>
     public bool Conditional => Arch is "conditional" or "projection" or "acgan" or "conditional_dcgan";
 
