@@ -56,6 +56,39 @@ public class MaeTaskTests
     }
 
     [Fact]
+    public void TheProbesRandomEncoderIsTheMaeEncoderAtTheRunsInitialWeights()
+    {
+        using var tmp = new TempDir();
+        var yaml = Yaml(tmp, Small, epochs: 1);
+        // The weights the run starts from: a run opened and not trained.
+        var untrainedFolder = RunFolder.Create(Path.Combine(tmp.Path, "untrained"));
+        using var untrained = RecipeTraining.Open(Recipe.Parse(yaml), untrainedFolder);
+        var start = ((IPretrainedEncoder)untrained.Run.Task).Encoder.state_dict();
+        var folder = RunFolder.Create(Path.Combine(tmp.Path, "run"));
+        using (var training = RecipeTraining.Open(Recipe.Parse(yaml), folder))
+            training.Finish(training.Fit());
+        var checkpoint = Path.Combine(folder.CheckpointsDir, "last.ckpt");
+
+        var (recipe, task) = CheckpointTask.Load(checkpoint, "mae");
+        using (task)
+        using (var initial = CheckpointTask.Initial(recipe))
+        {
+            // The same architecture (the ViT encoder's names and shapes, not the registry model that the recipe's model section
+            // names by default), at the run's initial weights, which training moved.
+            var random = ((IPretrainedEncoder)initial).Encoder.state_dict();
+            var trained = ((IPretrainedEncoder)task).Encoder.state_dict();
+            Assert.Equal(start.Keys.Order(), random.Keys.Order());
+            foreach (var (name, tensor) in random)
+                Assert.True(tensor.equal(start[name]).all().item<bool>(), name);
+            Assert.Contains(random, p => !p.Value.equal(trained[p.Key]).all().item<bool>());
+        }
+        var report = EncoderProbe.Run(new EncoderProbe.Options(checkpoint) { K = 3, Linear = new LinearProbeOptions { Epochs = 2, Threads = 1 } });
+        Assert.Equal(("mae", nameof(MaeEncoder), 16L), (report.Task, report.Model, report.Features));
+        Assert.NotNull(report.Random.Knn);
+        Assert.NotNull(report.Random.Linear);
+    }
+
+    [Fact]
     public void APatchSizeThatDoesNotDivideTheImagesIsARecipeError()
     {
         using var tmp = new TempDir();

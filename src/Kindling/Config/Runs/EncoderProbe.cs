@@ -45,10 +45,12 @@ public static class EncoderProbe
         var (recipe, task) = CheckpointTask.Load(o.Checkpoint);
         using var _ = task;
         var trained = EncoderOf(task, recipe, o.Checkpoint);
-        // The run's initial weights: the recipe's model created with the recipe's seed, as the run started.
-        using var randomModel = RecipeBuilder.CreateModel(recipe);
-        var random = task is IPretrainedEncoder ? randomModel : new FeatureEncoder(randomModel);
+        // The run's initial weights: the task rebuilt with the recipe's seed, as the run started. Its encoder, not the
+        // registry model the recipe names: a task with networks of its own (MAE's ViT) has a model section that builds nothing.
+        using var initial = CheckpointTask.Initial(recipe);
+        var random = EncoderOf(initial, recipe, o.Checkpoint);
         long features = task is IPretrainedEncoder p ? p.FeatureCount : ((FeatureEncoder)trained).NumFeatures;
+        var architecture = DescribeEncoder(recipe, random);
 
         var spec = o.Data ?? recipe.Data.Spec;
         var data = DataSpec.Parse(spec).Open(recipe.Data.WithResize(new DataOpenOptions { Log = o.Log }));
@@ -62,7 +64,7 @@ public static class EncoderProbe
         double t = o.Temperature ?? recipe.Knn.Temperature;
         var knn = new KnnClassifier(k, t);
         int classes = train.Classes.Count;
-        o.Log?.Invoke($"probe: {recipe.Task} encoder ({recipe.Model.Name}, {features} features) on {data.Name}: {train.Count:N0} train, {validation.Count:N0} eval images");
+        o.Log?.Invoke($"probe: {recipe.Task} encoder ({architecture}, {features} features) on {data.Name}: {train.Count:N0} train, {validation.Count:N0} eval images");
         var scores = new List<ProbeScores>();
         foreach (var (name, encoder) in new[] { ("pretrained", trained), ("random", random) })
         {
@@ -83,7 +85,7 @@ public static class EncoderProbe
         }
         return new ProbeReport
         {
-            Checkpoint = o.Checkpoint, Task = recipe.Task, Model = recipe.Model.Name, Data = spec, Features = features,
+            Checkpoint = o.Checkpoint, Task = recipe.Task, Model = architecture, Data = spec, Features = features,
             TrainCount = train.Count, EvalCount = validation.Count, K = k, KnnTemperature = t, Pretrained = scores[0], Random = scores[1],
         };
     }
@@ -94,6 +96,10 @@ public static class EncoderProbe
         ClassificationTask c => new FeatureEncoder(c.Model),
         _ => throw new InvalidDataException($"{checkpoint} holds a {recipe.Task} model, which has no encoder to probe; expected a checkpoint of a pretraining task (simclr, moco) or of a classifier."),
     };
+
+    /// <summary>The encoder's architecture: the registry model's name, or the class of a task's own network (MAE's ViT is no registry model).</summary>
+    static string DescribeEncoder(Recipe recipe, nn.Module encoder) =>
+        TaskCatalog.Find(recipe.Task)!.Model == TaskModel.Own ? encoder.GetType().Name : recipe.Model.Name;
 
     static FrozenFeatures Extract(nn.Module<Tensor, Tensor> encoder, IImageDataset split, DataLoaderOptions options, ISampleTransform transform)
     {

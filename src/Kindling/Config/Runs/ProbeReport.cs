@@ -7,9 +7,10 @@ public sealed record ProbeReport
 {
     public required string Checkpoint { get; init; }
 
-    /// <summary>The checkpoint's task (simclr, moco, or classification probed through its features).</summary>
+    /// <summary>The checkpoint's task (simclr, moco, mae, or classification probed through its features).</summary>
     public required string Task { get; init; }
 
+    /// <summary>The encoder's architecture: the registry model's name, or the class of the task's own network (MaeEncoder).</summary>
     public required string Model { get; init; }
     public required string Data { get; init; }
     public required long Features { get; init; }
