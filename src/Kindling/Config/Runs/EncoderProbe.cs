@@ -94,7 +94,7 @@ public static class EncoderProbe
     {
         IPretrainedEncoder p => p.Encoder,
         ClassificationTask c => new FeatureEncoder(c.Model),
-        _ => throw new InvalidDataException($"{checkpoint} holds a {recipe.Task} model, which has no encoder to probe; expected a checkpoint of a pretraining task (simclr, moco) or of a classifier."),
+        _ => throw new InvalidDataException($"{checkpoint} holds a {recipe.Task} model, which has no encoder to probe; expected a checkpoint of a pretraining task (simclr, moco, mae) or of a classifier."),
     };
 
     /// <summary>The encoder's architecture: the registry model's name, or the class of a task's own network (MAE's ViT is no registry model).</summary>

@@ -32,7 +32,7 @@ public static class PretrainedEncoder
         using (task)
         {
             if (task is not IPretrainedEncoder pretrained)
-                throw new RecipeException("recipe", [$"model.pretrained: '{given}' holds a {source.Task} model, which has no pretrained encoder; expected a checkpoint of a pretraining task (simclr, moco)."]);
+                throw new RecipeException("recipe", [$"model.pretrained: '{given}' holds a {source.Task} model, which has no pretrained encoder; expected a checkpoint of a pretraining task (simclr, moco, mae)."]);
             Load(pretrained.Encoder, classifier, $"'{given}' ({source.Model.Name})", recipe.Model.Name);
         }
         return recipe with { Model = recipe.Model with { Pretrained = path } };
