@@ -49,13 +49,12 @@ public static class CheckpointTask
         var recipe = Recipe.Parse(yaml, source: $"{checkpoint} (stored recipe)");
         if (task.Length > 0 && !task.Contains(recipe.Task))
             throw new InvalidDataException($"{checkpoint} holds a {recipe.Task} model; expected a checkpoint of task {string.Join(" or ", task)}.");
-        if (recipe.Data.Classes is null || recipe.Model.InChannels is null || recipe.Model.InputSize is null)
+        if (!IsResolved(recipe))
             throw new InvalidDataException($"{checkpoint}'s stored recipe is not resolved (data.classes, model.in_channels or model.input_size missing); it was not written by `kindling train`.");
         var built = Initial(recipe);
         try
         {
             TrainingCheckpoint.LoadTask(checkpoint, built);
-            built.Network.eval();
             return (recipe, built);
         }
         catch
@@ -66,21 +65,21 @@ public static class CheckpointTask
     }
 
     /// <summary>
-    /// The task of a resolved recipe (a checkpoint's) at the weights its run started from: every network created with
-    /// training.seed, as <c>kindling train</c> created it, without opening the data. What the probe's random encoder is: the
+    /// The task of a resolved recipe (a checkpoint's) at the weights its run started from, in eval mode: every network created
+    /// with training.seed, as <c>kindling train</c> created it, without opening the data. What the probe's random encoder is: the
     /// same architecture, untrained. The caller disposes the task.
     /// </summary>
     /// <exception cref="ArgumentException">The recipe is not resolved (its data's classes and shape are not written in).</exception>
     public static TrainingTask Initial(Recipe recipe)
     {
-        if (recipe.Data.Classes is null || recipe.Model.InChannels is null || recipe.Model.InputSize is null)
+        if (!IsResolved(recipe))
             throw new ArgumentException("the recipe is not resolved (data.classes, model.in_channels or model.input_size missing): give a checkpoint's stored recipe.", nameof(recipe));
         var entry = TaskCatalog.Find(recipe.Task)!;
         var model = entry.Model == TaskModel.Own ? null : RecipeBuilder.CreateModel(recipe);
         try
         {
             // A distillation teacher only shapes training: the student is a classifier on its own.
-            var task = entry.Create(new TaskParts(recipe with { Distillation = new() }, model, recipe.Data.Classes, null, recipe.ToTrainerOptions()));
+            var task = entry.Create(new TaskParts(recipe with { Distillation = new() }, model, recipe.Data.Classes!, null, recipe.ToTrainerOptions()));
             task.Network.eval();
             return task;
         }
@@ -90,4 +89,7 @@ public static class CheckpointTask
             throw;
         }
     }
+
+    /// <summary>Whether the data's classes and shape are written in, as <c>kindling train</c> writes them into a checkpoint's recipe.</summary>
+    static bool IsResolved(Recipe recipe) => recipe.Data.Classes is not null && recipe.Model.InChannels is not null && recipe.Model.InputSize is not null;
 }
