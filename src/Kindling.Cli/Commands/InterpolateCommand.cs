@@ -38,6 +38,10 @@ sealed class InterpolateCommand : Command<InterpolateCommand.Settings>
         [Description("Images on the line, both ends included (default 10).")]
         public int Steps { get; init; } = 10;
 
+        [CommandOption("--raw-weights")]
+        [Description("Use the checkpoint's own weights even when the run kept an average (training.ema); default: the average when there is one.")]
+        public bool RawWeights { get; init; }
+
         [CommandOption("--scale")]
         [Description("Enlarge every pixel to a square of this side (default 1).")]
         public int Scale { get; init; } = 1;
@@ -62,6 +66,7 @@ sealed class InterpolateCommand : Command<InterpolateCommand.Settings>
         {
             if (task is not VaeTask vae)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model; interpolate works on VAE checkpoints (task: vae), whose encoder maps a picture to a latent.");
+            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
             var shape = vae.Vae.Shape;
             var transform = RecipeBuilder.Transform(recipe.Transforms.Eval, new ChannelStatistics(recipe.Data.Mean.Values, recipe.Data.Std.Values));
             using var scope = NewDisposeScope();
@@ -70,8 +75,8 @@ sealed class InterpolateCommand : Command<InterpolateCommand.Settings>
             var strip = vae.Interpolate(from, to, settings.Steps);
             var pixels = GeneratedImages.ToPixels(strip, recipe.Data.Mean.Values, recipe.Data.Std.Values);
             ImageGrid.Save(pixels, settings.Out, nrow: settings.Steps, scale: settings.Scale);
+            Console.WriteLine($"{settings.Steps} images from {settings.From} to {settings.To} ({(averaged ? "averaged weights (training.ema)" : "the checkpoint's weights")}) -> {settings.Out}");
         }
-        Console.WriteLine($"{settings.Steps} images from {settings.From} to {settings.To} -> {settings.Out}");
         return 0;
     }
 

@@ -39,6 +39,10 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
         [Description("Seeds the noise (default 0): the same seed gives the same grid.")]
         public long Seed { get; init; }
 
+        [CommandOption("--raw-weights")]
+        [Description("Sample from the checkpoint's own weights even when the run kept an average (training.ema); default: the average when there is one, as `kindling fid` does.")]
+        public bool RawWeights { get; init; }
+
         [CommandOption("--nrow")]
         [Description("Images per row (default 8; a conditional model without --class: one row per class).")]
         public int Nrow { get; init; } = 8;
@@ -69,12 +73,13 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
         {
             if (task is not IImageGenerator generator)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model, which does not generate images; sample works on generative checkpoints (task: vae, gan, ...).");
+            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
             int? cls = settings.Class is null ? null : ClassIndex(settings.Class, recipe.Data.Classes ?? [], generator);
             var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, Class = cls, Truncation = settings.Truncation };
             var (pixels, nrow) = GeneratorGrid.Sample(generator, settings.Count, options, recipe.Data.Mean.Values, recipe.Data.Std.Values, settings.Nrow);
             long count = pixels.shape[0];
             using (pixels) ImageGrid.Save(pixels, settings.Out, nrow, scale: settings.Scale);
-            Console.WriteLine($"{count} samples of the {recipe.Task} model{(cls is int c ? $", class {c} ({Name(recipe, c)})" : "")} (seed {settings.Seed}) -> {settings.Out}");
+            Console.WriteLine($"{count} samples of the {recipe.Task} model{(cls is int c ? $", class {c} ({Name(recipe, c)})" : "")} (seed {settings.Seed}, {(averaged ? "averaged weights (training.ema)" : "the checkpoint's weights")}) -> {settings.Out}");
         }
         return 0;
     }

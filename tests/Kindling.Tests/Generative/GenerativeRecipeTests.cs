@@ -114,6 +114,7 @@ public class GenerativeRecipeTests
         var (code, stdout, error) = CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "4", "--class", "green", "--out", output);
         Assert.True(code == 0, stdout + error);
         Assert.Contains("class 1 (green)", stdout);
+        Assert.Contains("the checkpoint's weights", stdout);
         (code, _, error) = CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "4", "--class", "3", "--out", output);
         Assert.NotEqual(0, code);
         Assert.Contains("class 3 is not one this conditional GAN was trained on: it has classes 0 to 2", error);
@@ -123,6 +124,27 @@ public class GenerativeRecipeTests
         (code, _, error) = CliRunner.Kindling("interpolate", "--checkpoint", checkpoint, "--from", output, "--to", output, "--out", output);
         Assert.NotEqual(0, code);
         Assert.Contains("interpolate works on VAE checkpoints", error);
+    }
+
+    [Fact]
+    public void SampleDrawsFromTheRunsAveragedWeightsUnlessAskedForTheRawOnes()
+    {
+        using var tmp = new TempDir();
+        var recipe = Path.Combine(tmp.Path, "gan.yaml");
+        File.WriteAllText(recipe, Recipe($"imagefolder:{Pictures(tmp)}", "gan", "gan:\n  latent: 8", "[0.5]", "[0.5]", epochs: 2)
+            + "\n  ema:\n    decay: 0.5\n");
+        var run = Path.Combine(tmp.Path, "run");
+        var (code, output, error) = CliRunner.Kindling("train", "--config", recipe, "--out", run, "--no-doctor");
+        Assert.True(code == 0, output + error);
+        var checkpoint = Path.Combine(run, "checkpoints", "last.ckpt");
+        string averaged = Path.Combine(tmp.Path, "averaged.png"), raw = Path.Combine(tmp.Path, "raw.png");
+        (code, output, error) = CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "4", "--out", averaged);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("averaged weights (training.ema)", output);
+        (code, output, error) = CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "4", "--raw-weights", "--out", raw);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("the checkpoint's weights", output);
+        Assert.NotEqual(File.ReadAllBytes(averaged), File.ReadAllBytes(raw));
     }
 
     [Fact]
