@@ -214,7 +214,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
 
         var (summary, test) = training.Finish(result);
         var line = string.Format(CultureInfo.InvariantCulture, "{0} after {1} epochs ({2}); best epoch {3}", result.EndReason, result.History.Count,
-            TimeSpan.FromSeconds(result.History.Sum(h => h.Seconds)).ToString(@"m\:ss"), result.BestEpoch);
+            ElapsedTime.Format(result.History.Sum(h => h.Seconds)), result.BestEpoch);
         if (test is not null) line += string.Format(CultureInfo.InvariantCulture, "; test accuracy {0:P2}, macro F1 {1:F4}", test.Accuracy, test.Report.Macro.F1);
         else if (summary.TestMetrics is { Count: > 0 } metrics)
             line += "; test " + string.Join(", ", metrics.Select(kv => string.Format(CultureInfo.InvariantCulture, "{0} {1:F4}", kv.Key, kv.Value)));
