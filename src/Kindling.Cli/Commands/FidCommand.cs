@@ -78,8 +78,7 @@ sealed class FidCommand : Command<FidCommand.Settings>
             if (task is not IImageGenerator generator)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model, which does not generate images; fid takes checkpoints of generative tasks (pixelcnn, diffusion, vae, gan, ...).");
             void Log(string line) => Console.Error.WriteLine(line);
-            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
-            Log(averaged ? "sampling from the averaged weights (training.ema)" : "sampling from the checkpoint's weights");
+            Log("sampling from " + SamplingWeights.Choose(settings.Checkpoint, task, settings.RawWeights));
             using var network = FidClassifier.Load(settings.Classifier, Log);
             Log($"feature network: {network.Description}");
             var shape = new ImageShape(recipe.Model.InChannels!.Value, recipe.Model.InputSize!.Value, recipe.Model.InputSize.Value);

@@ -66,7 +66,7 @@ sealed class InterpolateCommand : Command<InterpolateCommand.Settings>
         {
             if (task is not VaeTask vae)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model; interpolate works on VAE checkpoints (task: vae), whose encoder maps a picture to a latent.");
-            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
+            var weights = SamplingWeights.Choose(settings.Checkpoint, task, settings.RawWeights);
             var shape = vae.Vae.Shape;
             var transform = RecipeBuilder.Transform(recipe.Transforms.Eval, new ChannelStatistics(recipe.Data.Mean.Values, recipe.Data.Std.Values));
             using var scope = NewDisposeScope();
@@ -75,7 +75,7 @@ sealed class InterpolateCommand : Command<InterpolateCommand.Settings>
             var strip = vae.Interpolate(from, to, settings.Steps);
             var pixels = GeneratedImages.ToPixels(strip, recipe.Data.Mean.Values, recipe.Data.Std.Values);
             ImageGrid.Save(pixels, settings.Out, nrow: settings.Steps, scale: settings.Scale);
-            Console.WriteLine($"{settings.Steps} images from {settings.From} to {settings.To} ({(averaged ? "averaged weights (training.ema)" : "the checkpoint's weights")}) -> {settings.Out}");
+            Console.WriteLine($"{settings.Steps} images from {settings.From} to {settings.To} ({weights}) -> {settings.Out}");
         }
         return 0;
     }

@@ -73,13 +73,13 @@ sealed class SampleCommand : Command<SampleCommand.Settings>
         {
             if (task is not IImageGenerator generator)
                 throw new InvalidDataException($"{settings.Checkpoint} holds a {recipe.Task} model, which does not generate images; sample works on generative checkpoints (task: vae, gan, ...).");
-            bool averaged = !settings.RawWeights && CheckpointTask.LoadAveragedWeights(settings.Checkpoint, task);
+            var weights = SamplingWeights.Choose(settings.Checkpoint, task, settings.RawWeights);
             int? cls = settings.Class is null ? null : ClassIndex(settings.Class, recipe.Data.Classes ?? [], generator);
             var options = new GenerationOptions { Seed = settings.Seed, Steps = settings.Steps, Class = cls, Truncation = settings.Truncation };
             var (pixels, nrow) = GeneratorGrid.Sample(generator, settings.Count, options, recipe.Data.Mean.Values, recipe.Data.Std.Values, settings.Nrow);
             long count = pixels.shape[0];
             using (pixels) ImageGrid.Save(pixels, settings.Out, nrow, scale: settings.Scale);
-            Console.WriteLine($"{count} samples of the {recipe.Task} model{(cls is int c ? $", class {c} ({Name(recipe, c)})" : "")} (seed {settings.Seed}, {(averaged ? "averaged weights (training.ema)" : "the checkpoint's weights")}) -> {settings.Out}");
+            Console.WriteLine($"{count} samples of the {recipe.Task} model{(cls is int c ? $", class {c} ({Name(recipe, c)})" : "")} (seed {settings.Seed}, {weights}) -> {settings.Out}");
         }
         return 0;
     }

@@ -177,7 +177,7 @@ public class GenerativeRecipeTests
         using (var run = RecipeBuilder.Build(Kindling.Config.Recipe.Load(Path.Combine(configs, "fashion-mnist-ddpm.yaml"))))
         {
             var task = Assert.IsType<DiffusionTask>(run.Task);
-            Assert.Equal((1000, "ddim", 50), (task.Schedule.Timesteps, task.Sampling.Sampler, task.Sampling.Steps));
+            Assert.Equal((1000, "ddim", 100), (task.Schedule.Timesteps, task.Sampling.Sampler, task.Sampling.Steps));
             // The same U-Net as bench/generative/models.py's DiffusionUNet(1, 32, (1, 2, 2), 64).
             Assert.Equal(414_817, task.UNet.parameters().Sum(p => p.numel()));
         }
