@@ -8,7 +8,9 @@ namespace Kindling.Reporting;
 /// Sample grids of a generative task (any <see cref="IImageGenerator"/>) as training goes: plots/samples-epoch-NNN.png after
 /// every epoch and plots/samples.png at the end, drawn from the same seed so epochs compare (a conditional generator: one
 /// row per class), and the same pictures as TensorBoard images under the tag "samples" (an event file of its own,
-/// suffix "samples", beside the scalars). <see cref="ReportWriter"/> embeds samples.png in report.md.
+/// suffix "samples", beside the scalars). A run that keeps a running average of its weights (training.ema) is drawn from the
+/// average, as `kindling sample` and `kindling fid` draw it, so the grids show the model its numbers describe.
+/// <see cref="ReportWriter"/> embeds samples.png in report.md.
 /// </summary>
 public sealed class SampleGridCallback : ITrainerCallback
 {
@@ -49,15 +51,16 @@ public sealed class SampleGridCallback : ITrainerCallback
     /// <inheritdoc/>
     public void OnEpochEnd(TrainerState state, EpochMetrics metrics)
     {
-        var path = Write(EpochPath(metrics.Epoch));
+        var path = Write(state, EpochPath(metrics.Epoch));
         writer?.add_img("samples", path, metrics.Epoch);
     }
 
     /// <inheritdoc/>
-    public void OnFitEnd(TrainerState state, FitResult result) => Write(FinalPath);
+    public void OnFitEnd(TrainerState state, FitResult result) => Write(state, FinalPath);
 
-    string Write(string path)
+    string Write(TrainerState state, string path)
     {
+        using var averaged = state.AveragedWeights?.Invoke();
         int count = generator.ConditionalClasses > 0 ? Math.Max(Count, generator.ConditionalClasses) : Count;
         var (pixels, nrow) = GeneratorGrid.Sample(generator, count, new GenerationOptions { Seed = Seed, Steps = Steps }, mean, std);
         using (pixels) return ImageGrid.Save(pixels, path, nrow);

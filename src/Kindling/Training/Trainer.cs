@@ -68,6 +68,7 @@ public sealed class Trainer
         var parts = new TrainingCheckpoint.Parts(session, early, State, Options);
         if (resumeFrom is not null) TrainingCheckpoint.Restore(resumeFrom, parts);
         session.SeedReplica();
+        State.AveragedWeights = session.Ema is { } ema ? () => ema.Swap(session.Task.Network) : null;
         State.LearningRate = session.Slots[0].LearningRate;
         // Data-parallel replicas hold the same state: replica 0 alone writes it.
         var checkpointDir = Options.GradientReducer is { Rank: > 0 } ? null : Options.CheckpointDir;

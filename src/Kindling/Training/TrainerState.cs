@@ -40,6 +40,13 @@ public sealed class TrainerState
     /// <summary>How far the current epoch got when training was interrupted (null between epochs).</summary>
     public EpochProgress? Progress { get; internal set; }
 
+    /// <summary>
+    /// Puts the run's running average of the weights (training.ema) into the model until the result is disposed, as the
+    /// ema_val_* metrics see them; null when the run keeps no average. For callbacks that show the model, as the sample grids
+    /// do: a generative run is judged and sampled from its average.
+    /// </summary>
+    public Func<IDisposable>? AveragedWeights { get; internal set; }
+
     public bool StopRequested { get; private set; }
     public string? StopReason { get; private set; }
 

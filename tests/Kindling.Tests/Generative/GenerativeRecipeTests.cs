@@ -145,6 +145,13 @@ public class GenerativeRecipeTests
         Assert.True(code == 0, output + error);
         Assert.Contains("the checkpoint's weights", output);
         Assert.NotEqual(File.ReadAllBytes(averaged), File.ReadAllBytes(raw));
+        // The grid training wrote at the end is the averaged model's: 64 samples from the recipe's seed, as sample draws them.
+        string averaged64 = Path.Combine(tmp.Path, "averaged64.png"), raw64 = Path.Combine(tmp.Path, "raw64.png");
+        Assert.Equal(0, CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "64", "--out", averaged64).Code);
+        Assert.Equal(0, CliRunner.Kindling("sample", "--checkpoint", checkpoint, "--n", "64", "--raw-weights", "--out", raw64).Code);
+        var trained = File.ReadAllBytes(Path.Combine(run, "plots", "samples.png"));
+        Assert.Equal(File.ReadAllBytes(averaged64), trained);
+        Assert.NotEqual(File.ReadAllBytes(raw64), trained);
     }
 
     [Fact]
