@@ -7,6 +7,8 @@ namespace Kindling.Data.Transforms;
 /// Colour operations on one [C,H,W] image with torchvision's tensor semantics
 /// (<c>torchvision.transforms.functional_tensor</c>): uint8 values are in [0,255], float values in [0,1];
 /// blends clamp to that range and cast back (truncating for uint8, as torchvision's <c>_blend</c> does).
+/// Brightness, contrast, saturation and hue of an RGB uint8 or float32 image on the CPU run as one pass over its pixels
+/// (<see cref="PixelColor"/>, the same arithmetic); the tensor ops here take every other image.
 /// </summary>
 public static class ImageColor
 {
@@ -38,13 +40,22 @@ public static class ImageColor
     public static Tensor AdjustBrightness(Tensor image, double factor)
     {
         CheckFactor(factor, "brightness");
-        return (image * factor).clamp(0, Bound(image)).to_type(image.dtype);
+        return PixelColor.Handles(image) ? PixelColor.Brightness(image, factor) : BrightnessByTensorOps(image, factor);
     }
+
+    /// <summary><see cref="AdjustBrightness"/> by tensor ops: every image <see cref="PixelColor"/> does not take.</summary>
+    internal static Tensor BrightnessByTensorOps(Tensor image, double factor) => (image * factor).clamp(0, Bound(image)).to_type(image.dtype);
 
     /// <summary>torchvision's <c>adjust_contrast</c>: blend with the mean of the grayscale image.</summary>
     public static Tensor AdjustContrast(Tensor image, double factor)
     {
         CheckFactor(factor, "contrast");
+        return PixelColor.Handles(image) ? PixelColor.Contrast(image, factor) : ContrastByTensorOps(image, factor);
+    }
+
+    /// <summary><see cref="AdjustContrast"/> by tensor ops: every image <see cref="PixelColor"/> does not take.</summary>
+    internal static Tensor ContrastByTensorOps(Tensor image, double factor)
+    {
         var gray = RgbOrGray(image, "AdjustContrast") == 3 ? Grayscale(image) : image;
         var mean = Float(gray).mean();
         return Blend(image, mean, factor);
@@ -55,14 +66,23 @@ public static class ImageColor
     {
         CheckFactor(factor, "saturation");
         if (RgbOrGray(image, "AdjustSaturation") == 1) return image;
-        return Blend(image, Grayscale(image), factor);
+        return PixelColor.Handles(image) ? PixelColor.Saturation(image, factor) : SaturationByTensorOps(image, factor);
     }
+
+    /// <summary><see cref="AdjustSaturation"/> by tensor ops: every image <see cref="PixelColor"/> does not take.</summary>
+    internal static Tensor SaturationByTensorOps(Tensor image, double factor) => Blend(image, Grayscale(image), factor);
 
     /// <summary>torchvision's <c>adjust_hue</c>: shift the hue by <paramref name="factor"/> (in [-0.5, 0.5]) in HSV space.</summary>
     public static Tensor AdjustHue(Tensor image, double factor)
     {
         if (!(factor >= -0.5 && factor <= 0.5)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "the hue factor must be in [-0.5, 0.5].");
         if (RgbOrGray(image, "AdjustHue") == 1) return image;
+        return PixelColor.Handles(image) ? PixelColor.Hue(image, factor) : HueByTensorOps(image, factor);
+    }
+
+    /// <summary><see cref="AdjustHue"/> by tensor ops: every image <see cref="PixelColor"/> does not take.</summary>
+    internal static Tensor HueByTensorOps(Tensor image, double factor)
+    {
         var x = image.is_floating_point() ? image : image.to_type(ScalarType.Float32) / 255.0;
         var hsv = RgbToHsv(x);
         var h = (hsv[0] + factor).remainder(1.0);
