@@ -37,17 +37,11 @@ internal static class PixelColor
     {
         var (v, bound) = Values(image);
         int plane = v.Length / 3;
-        float sum = 0;
-        double exact = 0;
-        for (int i = 0; i < plane; i++)
-        {
-            float gray = Gray(v, i, plane, bound);
-            sum += gray;
-            exact += gray;
-        }
-        // uint8 luma values sum exactly in float32 as torch's sum does (below 2^24); float values in double, for the
-        // least rounding (torch's reduction order is its own: the float result agrees to float precision).
-        float mean = (bound == 255f ? sum : (float)exact) / plane;
+        double sum = 0;
+        for (int i = 0; i < plane; i++) sum += Gray(v, i, plane, bound);
+        // uint8 lumas are integers: their sum is exact, as torch's float32 sum is below 2^24. Float lumas agree with torch's
+        // to float precision (its reduction sums in its own order).
+        float mean = (float)sum / plane;
         float other = (float)(1.0 - factor) * mean;
         float ratio = (float)factor;
         for (int i = 0; i < v.Length; i++) v[i] = Math.Clamp(ratio * v[i] + other, 0f, bound);
