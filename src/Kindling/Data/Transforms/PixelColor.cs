@@ -87,7 +87,7 @@ internal static class PixelColor
             float scaled = h * 6f;
             float sectorStart = MathF.Floor(scaled);
             float f = scaled - sectorStart;
-            int sector = ((int)sectorStart % 6 + 6) % 6;
+            int sector = (int)sectorStart % 6; // h lies in [0, 1): sectors 0-5, as torch's i % 6
             float p = Math.Clamp(maxc * (1f - s), 0f, 1f);
             float q = Math.Clamp(maxc * (1f - s * f), 0f, 1f);
             float t = Math.Clamp(maxc * (1f - s * (1f - f)), 0f, 1f);
