@@ -82,11 +82,12 @@ public sealed class ModelEma : IDisposable
         {
             this.model = model;
             using var _ = no_grad();
+            using var scope = NewDisposeScope(); // the detached views are temporaries; the saved copies leave it
             var current = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
             foreach (var (k, v) in model.named_buffers()) current[k] = v;
             foreach (var (name, value) in ema.parameters.Concat(ema.buffers))
             {
-                saved[name] = current[name].detach().clone();
+                saved[name] = current[name].detach().clone().DetachFromDisposeScope();
                 current[name].copy_(value);
             }
         }

@@ -245,6 +245,8 @@ public sealed class Trainer
         try
         {
             using var _ = inference_mode();
+            // Loader threads run beside the task's validation: every temporary in a scope (docs/ARCHITECTURE.md, "Threads").
+            using var scope = NewDisposeScope();
             return task.Validate(data, new ValidationContext(device, computeType, channelsLast, epoch, ema, replicas));
         }
         finally

@@ -26,6 +26,8 @@ public static class TrainingCheckpoint
 
     internal static void Save(string path, string kind, Parts p)
     {
+        // Copies to the CPU, contiguous views and the like are temporaries: a scope frees them (docs/ARCHITECTURE.md, "Threads").
+        using var scope = NewDisposeScope();
         var session = p.Session;
         var network = session.Task.Network;
         var sections = new Dictionary<string, byte[]>();

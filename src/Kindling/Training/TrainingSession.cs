@@ -304,6 +304,7 @@ public sealed class TrainingSession : IDisposable
     {
         ReleaseBuffers();
         using var _ = no_grad();
+        using var scope = NewDisposeScope(); // the detached views are temporaries (see docs/ARCHITECTURE.md, "Threads")
         windowBuffers = Task.Network.named_buffers().Where(b => b.buffer.is_floating_point())
             .Select(b => (b.name, b.buffer, b.buffer.detach().clone().DetachFromDisposeScope())).ToList();
     }

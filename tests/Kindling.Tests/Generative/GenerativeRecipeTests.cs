@@ -93,6 +93,21 @@ public class GenerativeRecipeTests
         Assert.Contains("is 6x6, but the checkpoint's VAE takes 8x8 images", error);
     }
 
+    [Theory]
+    [InlineData("vae", "vae:\n  arch: conv\n  latent: 4\n  hidden: 16\n  width: 4", "[0]", "[1]")]
+    [InlineData("gan", "gan:\n  arch: dcgan\n  latent: 8", "[0.5]", "[0.5]")]
+    public void TrainingWithSampleGridsAndALoaderThreadCreatesNoTensorOutsideAScope(string task, string section, string mean, string std)
+    {
+        using var tmp = new TempDir();
+        var folder = RunFolder.Create(Path.Combine(tmp.Path, "run"));
+        var recipe = Kindling.Config.Recipe.Parse(Recipe($"imagefolder:{Pictures(tmp)}", task, section, mean, std, epochs: 2).Replace("num_workers: 0", "num_workers: 1")
+            + "\nlogging:\n  tensorboard: false\n");
+        var counter = new Kindling.Tests.Training.OutsideScopeCounter();
+        using (var training = RecipeTraining.Open(recipe, folder)) training.Finish(training.Fit([counter]));
+        Assert.True(File.Exists(Path.Combine(folder.PlotsDir, "samples-epoch-002.png")));
+        Assert.Equal(0, counter.Created);
+    }
+
     [Fact]
     public void AConditionalGanSamplesTheClassAskedForByNameOrIndexAndInterpolateRefusesIt()
     {

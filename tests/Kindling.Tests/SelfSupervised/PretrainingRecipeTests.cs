@@ -42,11 +42,15 @@ public class PretrainingRecipeTests
         return yaml + $"\n  threads: 1\nlogging:\n  tensorboard: false\n  plots: false\ntask: {task}\n{extra}";
     }
 
-    static (string Checkpoint, Kindling.Training.FitResult Result) Train(TempDir tmp, string yaml, string name, params string[] overrides)
+    static (string Checkpoint, Kindling.Training.FitResult Result) Train(TempDir tmp, string yaml, string name, params string[] overrides) =>
+        Train(tmp, yaml, name, [], overrides);
+
+    static (string Checkpoint, Kindling.Training.FitResult Result) Train(TempDir tmp, string yaml, string name,
+        Kindling.Training.Callbacks.ITrainerCallback[] callbacks, params string[] overrides)
     {
         var folder = RunFolder.Create(Path.Combine(tmp.Path, name));
         using var training = RecipeTraining.Open(Recipe.Parse(yaml, overrides), folder);
-        var result = training.Fit();
+        var result = training.Fit(callbacks);
         training.Finish(result);
         return (Path.Combine(folder.CheckpointsDir, "last.ckpt"), result);
     }
@@ -119,6 +123,20 @@ public class PretrainingRecipeTests
         var (autoencoder, _) = Train(tmp, TinyYaml(tmp, "test-ssl-autoencoder", epochs: 1).Replace("  views: 2\n", ""), "autoencoder");
         var none = Assert.Throws<InvalidDataException>(() => EncoderProbe.Run(new EncoderProbe.Options(autoencoder)));
         Assert.Contains("holds a test-ssl-autoencoder model, which has no encoder to probe", none.Message);
+    }
+
+    [Theory]
+    [InlineData("simclr", "simclr:\n  projection_dim: 8\n")]
+    [InlineData("moco", "moco:\n  queue: 16\n  projection_dim: 8\n  shuffle_bn_groups: 2\n")]
+    public void PretrainingWithTheKnnMonitorAndALoaderThreadCreatesNoTensorOutsideAScope(string task, string section)
+    {
+        using var tmp = new TempDir();
+        var yaml = TinyYaml(tmp, task, extra: section + "knn:\n  every: 1\n  k: 5\n");
+        var counter = new Kindling.Tests.Training.OutsideScopeCounter();
+        var (_, result) = Train(tmp, yaml, task, [counter], "data.drop_last=true", "data.num_workers=1");
+        Assert.Equal(2, result.History.Count);
+        Assert.NotNull(result.History[^1].Get("val_knn_accuracy"));
+        Assert.Equal(0, counter.Created);
     }
 
     [Fact]

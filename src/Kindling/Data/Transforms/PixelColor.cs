@@ -26,7 +26,7 @@ internal static class PixelColor
     /// <summary>torchvision's <c>adjust_brightness</c>: the value times the factor, clamped.</summary>
     public static Tensor Brightness(Tensor image, double factor)
     {
-        var (v, bound) = Values(image);
+        var v = Values(image, out float bound);
         float f = (float)factor;
         for (int i = 0; i < v.Length; i++) v[i] = Math.Clamp(v[i] * f, 0f, bound);
         return ToImage(v, image);
@@ -35,7 +35,7 @@ internal static class PixelColor
     /// <summary>torchvision's <c>adjust_contrast</c>: blend with the mean of the (dtype-cast) grayscale image.</summary>
     public static Tensor Contrast(Tensor image, double factor)
     {
-        var (v, bound) = Values(image);
+        var v = Values(image, out float bound);
         int plane = v.Length / 3;
         double sum = 0;
         for (int i = 0; i < plane; i++) sum += Gray(v, i, plane, bound);
@@ -51,7 +51,7 @@ internal static class PixelColor
     /// <summary>torchvision's <c>adjust_saturation</c>: blend with the (dtype-cast) grayscale image.</summary>
     public static Tensor Saturation(Tensor image, double factor)
     {
-        var (v, bound) = Values(image);
+        var v = Values(image, out float bound);
         int plane = v.Length / 3;
         float ratio = (float)factor, rest = (float)(1.0 - factor);
         for (int i = 0; i < plane; i++)
@@ -69,7 +69,7 @@ internal static class PixelColor
     /// <summary>torchvision's <c>adjust_hue</c>: to HSV (<c>_rgb2hsv</c>), the hue shifted modulo 1, back (<c>_hsv2rgb</c>).</summary>
     public static Tensor Hue(Tensor image, double factor)
     {
-        var (v, bound) = Values(image);
+        var v = Values(image, out float bound);
         int plane = v.Length / 3;
         float shift = (float)factor;
         for (int i = 0; i < plane; i++)
@@ -108,7 +108,7 @@ internal static class PixelColor
     }
 
     /// <summary>Luma of pixel <paramref name="i"/> as torchvision's <c>rgb_to_grayscale</c> computes it, cast to the image's dtype.</summary>
-    static float Gray(float[] v, int i, int plane, float bound)
+    static float Gray(Span<float> v, int i, int plane, float bound)
     {
         float l = 0.2989f * v[i] + 0.587f * v[plane + i] + 0.114f * v[2 * plane + i];
         return bound == 255f ? (int)l : l;
@@ -120,26 +120,42 @@ internal static class PixelColor
     /// </summary>
     static float Wrap(float a) => a >= 1f ? a - 1f : a < 0f ? a + 1f : a;
 
-    /// <summary>The image's values as float32 in its own range, and that range's bound (255 for uint8, 1 for float).</summary>
-    static (float[] Values, float Bound) Values(Tensor image)
+    /// <summary>
+    /// The image's values as float32 in its own range, in this thread's scratch buffer (valid until the next call on the
+    /// thread), and that range's bound (255 for uint8, 1 for float).
+    /// </summary>
+    static Span<float> Values(Tensor image, out float bound)
     {
         using var x = image.contiguous();
         var raw = x.bytes;
-        if (x.dtype == ScalarType.Byte)
-        {
-            var v = new float[raw.Length];
+        bool bytes = x.dtype == ScalarType.Byte;
+        int length = bytes ? raw.Length : raw.Length / sizeof(float);
+        if (scratch is null || scratch.Length < length) scratch = new float[length];
+        var v = scratch.AsSpan(0, length);
+        if (bytes)
             for (int i = 0; i < v.Length; i++) v[i] = raw[i];
-            return (v, 255f);
-        }
-        return (MemoryMarshal.Cast<byte, float>(raw).ToArray(), 1f);
+        else
+            MemoryMarshal.Cast<byte, float>(raw).CopyTo(v);
+        bound = bytes ? 255f : 1f;
+        return v;
     }
 
-    /// <summary>A new tensor of <paramref name="like"/>'s shape and dtype from the values (uint8: truncated, as torch's cast).</summary>
-    static Tensor ToImage(float[] v, Tensor like)
+    /// <summary>A new tensor of <paramref name="like"/>'s shape and dtype holding the values (uint8: truncated, as torch's cast).</summary>
+    static Tensor ToImage(Span<float> v, Tensor like)
     {
-        if (like.dtype != ScalarType.Byte) return tensor(v, like.shape);
-        var bytes = new byte[v.Length];
-        for (int i = 0; i < v.Length; i++) bytes[i] = (byte)(int)v[i]; // values lie in [0, 255]: truncation, as torch's cast
-        return tensor(bytes, like.shape);
+        var image = empty(like.shape, like.dtype, like.device);
+        var target = image.bytes;
+        if (like.dtype == ScalarType.Byte)
+            for (int i = 0; i < v.Length; i++) target[i] = (byte)(int)v[i]; // values lie in [0, 255]: truncation, as torch's cast
+        else
+            v.CopyTo(MemoryMarshal.Cast<byte, float>(target));
+        return image;
     }
+
+    /// <summary>
+    /// Each thread's working copy of the image it adjusts. A loader thread adjusts thousands of images a second: a fresh array
+    /// for each would make it trigger most of the process's garbage collections, and a collection another thread triggers is
+    /// what can free a TorchSharp temporary in the middle of the training thread's native call (docs/ARCHITECTURE.md, "Threads").
+    /// </summary>
+    [ThreadStatic] static float[]? scratch;
 }

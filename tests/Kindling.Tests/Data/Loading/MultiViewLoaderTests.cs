@@ -25,6 +25,27 @@ public class MultiViewLoaderTests
     }
 
     [Fact]
+    public void TheSimClrAugmentationCreatesNoTensorOutsideAScope()
+    {
+        // What a loader thread runs: a temporary no scope holds can be finalized mid-call by a collection the training thread
+        // triggers (docs/ARCHITECTURE.md, "Threads"). Here on the consuming thread (num_workers 0), where the count is visible.
+        var data = TestData.Images(24, height: 12, width: 12);
+        var augment = new Compose(new RandomResizedCrop(8, scale: (0.2, 1.0)), new RandomHorizontalFlip(0.5),
+            new RandomApply([new ColorJitter(0.4, 0.4, 0.4, 0.1)], 0.8), new RandomGrayscale(0.2));
+        using var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 3 }, new MultiView(augment, 2));
+        long before = DisposeScopeManager.Statistics.CreatedOutsideScopeCount;
+        int batches = 0;
+        foreach (var batch in loader)
+            using (batch)
+            {
+                Assert.Equal(2, batch.Views.Count);
+                batches++;
+            }
+        Assert.Equal(3, batches);
+        Assert.Equal(0, DisposeScopeManager.Statistics.CreatedOutsideScopeCount - before);
+    }
+
+    [Fact]
     public void ViewsOfOneSampleDifferAndEachIsItsPipelineUnderItsOwnSeed()
     {
         var data = TestData.Images(13);

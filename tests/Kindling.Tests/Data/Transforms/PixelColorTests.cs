@@ -74,6 +74,34 @@ public class PixelColorTests
         }
     }
 
+    [Theory]
+    [InlineData(ScalarType.Byte)]
+    [InlineData(ScalarType.Float32)]
+    public void AdjustingAnImageMakesNoManagedCopyOfIt(ScalarType dtype)
+    {
+        // A loader thread adjusts thousands of images a second; a managed copy of each made it trigger most garbage
+        // collections, which can free TorchSharp temporaries mid-call on the training thread (docs/ARCHITECTURE.md, "Threads").
+        using var scope = NewDisposeScope();
+        var x = dtype == ScalarType.Byte ? TestImages.RandomU8(3, 64, 64, 0) : TestImages.RandomFloat(3, 64, 64, 0);
+        foreach (var op in new[] { "brightness", "contrast", "saturation", "hue" })
+        {
+            Both(op, x, 0.7); // first calls: the thread's buffer, the JIT
+            const int calls = 20;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < calls; i++)
+                switch (op)
+                {
+                    case "brightness": PixelColor.Brightness(x, 0.7); break;
+                    case "contrast": PixelColor.Contrast(x, 0.7); break;
+                    case "saturation": PixelColor.Saturation(x, 0.7); break;
+                    default: PixelColor.Hue(x, 0.07); break;
+                }
+            long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / calls;
+            // A copy of the 3x64x64 image is 12 KiB as bytes, 48 KiB as floats; the tensors' wrappers are a few hundred bytes.
+            Assert.True(perCall < 2048, $"{op} on {dtype}: {perCall} bytes allocated a call");
+        }
+    }
+
     [Fact]
     public void ImageColorTakesThePixelPathOnlyForRgbUInt8AndFloat32CpuImages()
     {
