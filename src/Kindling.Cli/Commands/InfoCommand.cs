@@ -34,7 +34,7 @@ sealed class InfoCommand : Command<InfoCommand.Settings>
             {
                 loaded = true, torchsharp = r.TorchSharpVersion, libtorch = r.LibTorchVersion, intra_op_threads = r.IntraOpThreads,
                 inter_op_threads = r.InterOpThreads, logical_cores = r.LogicalCores, cuda_available = r.CudaAvailable,
-                cuda_devices = r.CudaDevices, device = r.DefaultDevice, os = r.Os, dotnet = r.Dotnet, library = r.NativeLibrary,
+                cuda_devices = r.CudaDevices, device = r.DefaultDevice, os = r.Os, dotnet = r.Dotnet, library = r.NativeLibrary, onednn = r.OneDnn,
             }));
             return 0;
         }
@@ -47,6 +47,7 @@ sealed class InfoCommand : Command<InfoCommand.Settings>
         Row("threads", $"{r.IntraOpThreads} intra-op, {r.InterOpThreads} inter-op, {r.LogicalCores} logical cores");
         Row("CUDA", r.CudaAvailable ? $"{r.CudaDevices} device(s)" : "not available");
         Row("device", r.DefaultDevice);
+        if (r.OneDnn is { } oneDnn) Row("oneDNN", oneDnn);
         AnsiConsole.Write(table);
         return 0;
     }

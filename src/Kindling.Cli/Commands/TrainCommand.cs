@@ -145,6 +145,7 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         var trained = run.Model is null ? $"task: {run.Recipe.Task}" : $"model: {run.Recipe.Model.Name}{(run.Recipe.Task == "classification" ? "" : $" ({run.Recipe.Task})")}";
         log.WriteLine($"{trained}, {run.Task.Network.parameters().Sum(p => p.numel()):N0} parameters; run folder: {folder.Root}");
         if (run.ChannelsLastChoice is { } channelsLast) log.WriteLine(channelsLast);
+        if (OneDnnIsaCap.Notice is { } oneDnn) log.WriteLine(oneDnn);
         if (run.Teacher is { } teacher)
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
                 run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));

@@ -1,6 +1,6 @@
 namespace Kindling.Runtime;
 
-/// <summary>What `kindling info` prints: versions, threads and devices.</summary>
+/// <summary>What `kindling info` prints: versions, threads and devices; <see cref="OneDnn"/>, oneDNN's cap when one was decided (<see cref="OneDnnIsaCap"/>).</summary>
 public sealed record RuntimeReport(
     string TorchSharpVersion,
     string LibTorchVersion,
@@ -12,4 +12,5 @@ public sealed record RuntimeReport(
     string DefaultDevice,
     string Os,
     string Dotnet,
-    string NativeLibrary);
+    string NativeLibrary,
+    string? OneDnn = null);

@@ -15,6 +15,8 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (loaded) return;
+            // Before libtorch runs anything: oneDNN reads its instruction-set cap once.
+            OneDnnIsaCap.Apply();
             var diagnosis = NativeLoadDiagnosis.Run();
             if (!diagnosis.Loaded) throw new NativeLoadException(diagnosis);
             try
@@ -46,7 +48,8 @@ public static class TorchRuntime
             DefaultDevice: Devices.Resolve("auto").ToString(),
             Os: System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             Dotnet: Environment.Version.ToString(),
-            NativeLibrary: NativeLoadDiagnosis.Run().LibraryPath);
+            NativeLibrary: NativeLoadDiagnosis.Run().LibraryPath,
+            OneDnn: OneDnnIsaCap.Notice);
     }
 
     static string FirstLine(string s) => s.Split('\n', 2)[0].Trim();
