@@ -1,6 +1,10 @@
+using Kindling.Config;
+using Kindling.Config.Runs;
 using Kindling.Optim;
 using Kindling.Optim.Schedulers;
+using Kindling.Reporting;
 using Kindling.Runtime;
+using Kindling.Tests.Cli;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
 using static TorchSharp.torch;
@@ -34,6 +38,21 @@ public class DisposeScopeCoverageTests
             .Fit(model, TinyData.Loader(TinyData.Bands(96), 16, shuffle: true), TinyData.Loader(TinyData.Bands(30, seed: 9), 16));
         Assert.Equal(3, result.History.Count);
         Assert.NotNull(result.LastCheckpoint);
+        Assert.Equal(0, counter.Created);
+    }
+
+    [Fact]
+    public void AClassifierRecipeWithALoaderThreadTensorBoardAndPlotsCreatesNoTensorOutsideAScope()
+    {
+        using var tmp = new TempDir();
+        var pictures = Path.Combine(tmp.Path, "pictures");
+        TinyPictures.Write(pictures, 8);
+        var yaml = TinyPictures.Recipe(pictures, epochs: 2, holdout: 6).Replace("num_workers: 0", "num_workers: 1")
+            .Replace("  train: []", "  train:\n    - random_horizontal_flip: {p: 0.5}") + "\n  threads: 1\n";
+        var folder = RunFolder.Create(Path.Combine(tmp.Path, "run"));
+        var counter = new OutsideScopeCounter();
+        using (var training = RecipeTraining.Open(Recipe.Parse(yaml), folder)) training.Finish(training.Fit([counter]));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder.Root, "tensorboard")));
         Assert.Equal(0, counter.Created);
     }
 }
