@@ -5,8 +5,8 @@ namespace Kindling.Runtime;
 
 /// <summary>
 /// Whether an x86 CPU hides its cache sizes from CPUID's cache-parameter leaf (leaf 4 on Intel, 0x8000001D on AMD and Hygon),
-/// as some hypervisors do: the leaf answers, but with no cache (Linux then lists none either: no /sys/devices/system/cpu/cpu0/cache). oneDNN sizes its convolution blocking
-/// from that leaf (see <see cref="OneDnnIsaCap"/>).
+/// as some hypervisors do: the leaf answers, but with no cache (Linux then lists none either: no
+/// /sys/devices/system/cpu/cpu0/cache). Where it did, oneDNN's wider convolution kernels went wrong (<see cref="OneDnnIsaCap"/>).
 /// </summary>
 internal static class CpuCaches
 {

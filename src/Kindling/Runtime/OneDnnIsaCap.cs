@@ -4,9 +4,10 @@ namespace Kindling.Runtime;
 
 /// <summary>
 /// Caps the instruction set oneDNN (libtorch's CPU convolutions) may use, on CPUs that hide their cache sizes
-/// (<see cref="CpuCaches"/>). There, libtorch 2.10's oneDNN (3.7.1) sizes its AVX2 and AVX-512 convolution kernels from
-/// caches of size zero, and was measured (session 11, a 2-core AMD EPYC VM, Zen 5) to compute wrong convolution gradients:
-/// FastNet's input gradients NaN, ResNet-18's and MobileNetV2's channels-last gradients off by 14-15% of their largest
+/// (<see cref="CpuCaches"/>). On such a CPU (session 11, a 2-core AMD EPYC VM, Zen 5), libtorch 2.10's oneDNN (3.7.1) was
+/// measured to compute wrong convolution gradients with its AVX2 and AVX-512 kernels (which size their blocking from the
+/// caches: our inference for why, not proven):
+/// FastNet's NCHW gradients NaN, ResNet-18's and MobileNetV2's channels-last gradients off by 14-15% of their largest
 /// value, against libtorch's own kernels; and to die of SIGFPE planning ResNet-50's strided 1x1 backward. With the cap at AVX
 /// the same checks agree to float precision and nothing crashes, at ~1.7x the time of a channels-last FastNet step.
 /// </summary>
@@ -57,8 +58,8 @@ public static class OneDnnIsaCap
         if (user is not null) return (null, $"oneDNN: this CPU hides its cache sizes; the instruction set is yours ({user}){unknown}.");
         if (native)
             return (null, $"oneDNN: not capped ({Switch}=native), though this CPU hides its cache sizes: its convolution gradients may be wrong here.");
-        return (Isa, $"oneDNN capped at {Isa}: this CPU hides its cache sizes from CPUID (a VM?), where libtorch's oneDNN computes wrong " +
-                     $"convolution gradients with wider kernels; convolutions are slower ({Switch}=native lifts the cap){unknown}.");
+        return (Isa, $"oneDNN capped at {Isa}: this CPU hides its cache sizes from CPUID (a VM?), where libtorch's oneDNN was seen to compute " +
+                     $"wrong convolution gradients with its wider kernels; convolutions are slower ({Switch}=native lifts the cap){unknown}.");
     }
 
     [DllImport("libc", EntryPoint = "setenv")]
