@@ -4,12 +4,9 @@ namespace Kindling.Runtime;
 
 /// <summary>
 /// Caps the instruction set oneDNN (libtorch's CPU convolutions) may use, on CPUs that hide their cache sizes
-/// (<see cref="CpuCaches"/>). On such a CPU (session 11, a 2-core AMD EPYC VM, Zen 5), libtorch 2.10's oneDNN (3.7.1) was
-/// measured to compute wrong convolution gradients with its AVX2 and AVX-512 kernels (which size their blocking from the
-/// caches: our inference for why, not proven):
-/// FastNet's NCHW gradients NaN, ResNet-18's and MobileNetV2's channels-last gradients off by 14-15% of their largest
-/// value, against libtorch's own kernels; and to die of SIGFPE planning ResNet-50's strided 1x1 backward. With the cap at AVX
-/// the same checks agree to float precision and nothing crashes, at ~1.7x the time of a channels-last FastNet step.
+/// (<see cref="CpuCaches"/>): there libtorch 2.10's oneDNN (3.7.1) was measured to compute wrong convolution gradients with
+/// its AVX2 and AVX-512 kernels and to die of SIGFPE, and at AVX it did neither (the measurements, the cost and the
+/// alternatives tried: docs/ARCHITECTURE.md, "Native loading").
 /// </summary>
 /// <remarks>
 /// oneDNN reads <c>ONEDNN_MAX_CPU_ISA</c> once, when it first needs its instruction set: the cap is set through the C

@@ -13,4 +13,4 @@ public sealed record RuntimeReport(
     string Os,
     string Dotnet,
     string NativeLibrary,
-    string? OneDnn = null);
+    string? OneDnn);
