@@ -149,13 +149,15 @@ sealed class TrainCommand : Command<TrainCommand.Settings>
         if (run.Teacher is { } teacher)
             log.WriteLine(string.Format(CultureInfo.InvariantCulture, "teacher: {0} ({1:N0} parameters, frozen); alpha {2}, temperature {3}",
                 run.Recipe.Distillation.Teacher, teacher.Teacher.parameters().Sum(p => p.numel()), teacher.Alpha, teacher.Temperature));
-        // The doctor's checks are a classifier's (softmax inputs, label ranges, class balance); other tasks skip them.
-        if (leader && resumeFrom is null && !settings.NoDoctor && run.Task is ClassificationTask)
+        if (leader && resumeFrom is null && !settings.NoDoctor)
         {
             // The fast checks cost about two batches; an error would waste the whole run, so it stops here.
             // The engine-safeguards lines say what the engine does for every run; `kindling doctor` prints them, a training log need not repeat them.
-            var report = new Doctor(Doctor.DefaultChecks().Where(c => c is not EngineSafeguardsCheck))
-                .Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
+            // Most checks are a classifier's (softmax inputs, label ranges, class balance); every task gets the machine's.
+            IEnumerable<IDoctorCheck> checks = run.Task is ClassificationTask
+                ? Doctor.DefaultChecks().Where(c => c is not EngineSafeguardsCheck)
+                : [new ConvolutionKernelsCheck()];
+            var report = new Doctor(checks).Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = true });
             DoctorPrinter.Print(report, log, asTable: !Console.IsErrorRedirected);
             if (report.HasErrors)
             {

@@ -31,7 +31,7 @@ static class DoctorPrinter
         }
         int errors = report.Of(Kindling.Diagnostics.Doctor.Severity.Error).Count(), warnings = report.Of(Kindling.Diagnostics.Doctor.Severity.Warning).Count();
         output.WriteLine($"doctor: {errors} error{(errors == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}, " +
-                          $"{report.Findings.Count - errors - warnings} info from {report.ChecksRun.Count} checks" +
+                          $"{report.Findings.Count - errors - warnings} info from {report.ChecksRun.Count} check{(report.ChecksRun.Count == 1 ? "" : "s")}" +
                           (report.ChecksSkipped.Count > 0 ? $" (skipped: {string.Join(", ", report.ChecksSkipped)})" : ""));
     }
 

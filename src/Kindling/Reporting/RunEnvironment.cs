@@ -6,7 +6,9 @@ namespace Kindling.Reporting;
 
 /// <summary>
 /// Where and with what a run ran (environment.json): versions, machine, threads, device and the git
-/// commit, so a result can be traced back to the code that produced it.
+/// commit, so a result can be traced back to the code that produced it. <see cref="OneDnnCap"/> says whether
+/// Kindling capped oneDNN's instruction set (<see cref="OneDnnIsaCap"/>): a capped run's convolutions are slower and
+/// round differently, so its times and numbers are not those of the same run uncapped.
 /// </summary>
 public sealed record RunEnvironment(
     string KindlingVersion,
@@ -22,7 +24,8 @@ public sealed record RunEnvironment(
     string? GitCommit,
     bool? GitDirty,
     string CommandLine,
-    DateTimeOffset StartTime)
+    DateTimeOffset StartTime,
+    string? OneDnnCap = null)
 {
     /// <summary>Captures this process's environment now.</summary>
     /// <param name="device">The device the run trains on (as resolved, e.g. "cpu" or "cuda:0").</param>
@@ -46,15 +49,16 @@ public sealed record RunEnvironment(
             GitCommit: git?.Commit,
             GitDirty: git?.Dirty,
             CommandLine: commandLine ?? Environment.CommandLine,
-            StartTime: DateTimeOffset.Now);
+            StartTime: DateTimeOffset.Now,
+            OneDnnCap: OneDnnIsaCap.Cap);
     }
 
-    /// <summary>One line for people: "Kindling 1.0.0 (abc1234, dirty), TorchSharp 0.107.0, libtorch 2.10.0, .NET 10.0.0, cpu, 2 threads, CPU model".</summary>
+    /// <summary>One line for people: "Kindling 1.0.0 (abc1234, dirty), TorchSharp 0.107.0, libtorch 2.10.0, .NET 10.0.0, cpu, 2 threads, CPU model (oneDNN capped at AVX), OS".</summary>
     public string Summary()
     {
         var commit = GitCommit is null ? "no git" : GitCommit[..Math.Min(7, GitCommit.Length)] + (GitDirty == true ? ", dirty" : "");
         return $"Kindling {KindlingVersion} ({commit}), TorchSharp {TorchSharpVersion}, libtorch {LibTorchVersion}, .NET {Dotnet}, " +
-               $"{Device}, {IntraOpThreads} threads on {LogicalCores} cores, {CpuModel}, {Os}";
+               $"{Device}, {IntraOpThreads} threads on {LogicalCores} cores, {CpuModel}{(OneDnnCap is null ? "" : $" (oneDNN capped at {OneDnnCap})")}, {Os}";
     }
 
     static string Version(Assembly assembly)

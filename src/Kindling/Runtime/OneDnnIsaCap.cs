@@ -28,6 +28,9 @@ public static class OneDnnIsaCap
     /// <summary>What was decided, for people (null: oneDNN runs as it would, on a CPU that shows its caches).</summary>
     public static string? Notice { get; private set; }
 
+    /// <summary>The instruction set Kindling capped oneDNN at in this process (null: it set none).</summary>
+    public static string? Cap { get; private set; }
+
     /// <summary>Decides once per process and sets the cap when due. Call before libtorch runs any operation.</summary>
     public static void Apply()
     {
@@ -37,7 +40,8 @@ public static class OneDnnIsaCap
             applied = true;
             var (cap, notice) = Decide(CpuCaches.Hidden(), Environment.GetEnvironmentVariable);
             if (cap is not null && OperatingSystem.IsLinux() && SetEnv("ONEDNN_MAX_CPU_ISA", cap, 1) != 0)
-                notice = $"oneDNN could not be capped (setenv failed): this CPU hides its cache sizes, and oneDNN's convolution gradients may be wrong; set ONEDNN_MAX_CPU_ISA={cap} before starting.";
+                (cap, notice) = (null, $"oneDNN could not be capped (setenv failed): this CPU hides its cache sizes, and oneDNN's convolution gradients may be wrong; set ONEDNN_MAX_CPU_ISA={cap} before starting.");
+            Cap = OperatingSystem.IsLinux() ? cap : null;
             Notice = notice;
         }
     }

@@ -173,4 +173,27 @@ public class DoctorTests
         var decayAll = new TrainerOptions { Device = "cpu", Optimizer = new OptimizerOptions { Name = "adamw", WeightDecay = 0.05, DecayNormAndBias = true } };
         Assert.Contains("bn1.weight", Single(Examine(Subject(trainer: decayAll)), "norm-weight-decay", Severity.Warning).Message);
     }
+
+    // Forward exact, input gradient 1.5 times too large: what a wrong backward kernel looks like to a model.
+    static Tensor WrongInputGradient(Tensor x, Tensor w, long stride, long padding) =>
+        nn.functional.conv2d(x + (x - x.detach()) * 0.5, w, strides: [stride, stride], padding: [padding, padding]);
+
+    [Fact]
+    public void ConvolutionsThatComputeWrongGradientsAreAnErrorForAConvolutionalModel()
+    {
+        var f = Single(Examine(Subject(), slow: false, new ConvolutionKernelsCheck(WrongInputGradient)), "convolution-kernels", Severity.Error);
+        Assert.Contains("22 of 22 checks", f.Message);
+        Assert.Contains("input gradient off by 50.0%", f.Message);
+        Assert.Contains("2 convolution layers of this model", f.Message);
+        Assert.Contains("ONEDNN_MAX_CPU_ISA=", f.Fix);
+        // libtorch's own convolutions on this machine (capped where its CPU hides its caches) agree.
+        Assert.Empty(Examine(Subject(), slow: false, new ConvolutionKernelsCheck()).Findings);
+    }
+
+    [Fact]
+    public void AModelWithoutConvolutionsIsNotToldAboutThem()
+    {
+        var mlp = nn.Sequential(("flat", nn.Flatten()), ("fc", nn.Linear(1 * 8 * 8, 3)));
+        Assert.Empty(Examine(Subject(mlp), slow: false, new ConvolutionKernelsCheck(WrongInputGradient)).Findings);
+    }
 }

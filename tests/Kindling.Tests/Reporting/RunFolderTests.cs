@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kindling.Reporting;
+using Kindling.Runtime;
 using Kindling.Training;
 
 namespace Kindling.Tests.Reporting;
@@ -32,6 +34,20 @@ public class RunFolderTests(TinyRun run) : IClassFixture<TinyRun>
         Assert.Matches("^[0-9a-f]{40}$", root.GetProperty("git_commit").GetString());
         Assert.True(root.GetProperty("git_dirty").ValueKind is JsonValueKind.True or JsonValueKind.False);
         Assert.Equal(run.Environment, run.Folder.ReadEnvironment());
+    }
+
+    [Fact]
+    public void EnvironmentSaysWhetherOneDnnWasCappedAndReadsFilesFromBeforeItDid()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(run.Folder.EnvironmentPath))!.AsObject();
+        // The test host applies the cap as the command does (TestHostSetup): capped here exactly where it is capped for users.
+        if (OneDnnIsaCap.Cap is { } cap) Assert.Equal(cap, json["one_dnn_cap"]!.GetValue<string>());
+        else Assert.False(json.ContainsKey("one_dnn_cap"));
+        json.Remove("one_dnn_cap");
+        var older = JsonSerializer.Deserialize<RunEnvironment>(json.ToJsonString(), RunJson.Document)!;
+        Assert.Null(older.OneDnnCap);
+        Assert.DoesNotContain("oneDNN", older.Summary());
+        Assert.Contains("(oneDNN capped at AVX)", (older with { OneDnnCap = "AVX" }).Summary());
     }
 
     [Fact]

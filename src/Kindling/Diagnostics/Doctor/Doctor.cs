@@ -25,10 +25,10 @@ public sealed class Doctor
     /// <summary>The checks this doctor runs.</summary>
     public IReadOnlyList<IDoctorCheck> Checks { get; }
 
-    /// <summary>Every built-in check: data first, then the model on one batch, then the slow ones.</summary>
+    /// <summary>Every built-in check: the machine's kernels, the data, then the model on one batch, then the slow ones.</summary>
     public static IReadOnlyList<IDoctorCheck> DefaultChecks() =>
     [
-        new ValidationSplitCheck(), new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
+        new ConvolutionKernelsCheck(), new ValidationSplitCheck(), new LabelCheck(), new ShuffleCheck(), new InputNormalizationCheck(), new PreprocessingCheck(),
         new BatchNormBatchSizeCheck(), new NormWeightDecayCheck(), new DoubleSoftmaxCheck(), new InitialLossCheck(),
         new GradientFlowCheck(), new DeadReluCheck(), new ValidationModeCheck(), new EngineSafeguardsCheck(), new OverfitOneBatchCheck(), new LearningRateCheck(),
     ];
