@@ -342,8 +342,9 @@ public static class RecipeBuilder
     static void RequireNoAuto(Recipe recipe)
     {
         var auto = new List<string>();
-        if (recipe.Data.BatchSizeIsAuto) auto.Add("data.batch_size: auto is chosen by the batch-size finder before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
-        if (recipe.Optimizer.LrIsAuto) auto.Add("optimizer.lr: auto is chosen by the LR range test before the run is built: call Tuning.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Data.BatchSizeIsAuto) auto.Add("data.batch_size: auto is chosen by the batch-size finder before the run is built: call Config.Tools.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Optimizer.LrIsAuto) auto.Add("optimizer.lr: auto is chosen by the LR range test before the run is built: call Config.Tools.RecipeTuning.Resolve(recipe) first (kindling train does).");
+        if (recipe.Training.EpochsIsAuto) auto.Add("training.epochs: auto is chosen for training.time_budget_minutes before the run is built: call Config.Tools.RecipeTuning.Resolve(recipe) first (kindling train does).");
         if (auto.Count > 0) throw new RecipeException("recipe", auto);
     }
 

@@ -37,6 +37,8 @@ public sealed class RecipeTraining : IDisposable
         Folder = folder;
         ResumeFrom = resumeFrom;
         folderCallback = new RunFolderCallback(folder, run.TrainerOptions.Monitor);
+        // Every rank keeps the budget (the Trainer makes their stops agree).
+        if (run.Recipe.Training.TimeBudgetMinutes is { } minutes) callbacks.Add(new StopAtTimeBudget(TimeSpan.FromMinutes(minutes)));
         // Ranks other than 0 of a data-parallel job train the same model and write nothing.
         if (!run.WritesRunFolder) return;
         callbacks.Add(folderCallback);
@@ -89,9 +91,9 @@ public sealed class RecipeTraining : IDisposable
         if (resumeFrom is not null && !File.Exists(resumeFrom))
             throw new FileNotFoundException($"{folder.Root} has no checkpoint {resumeFrom} to resume from.", resumeFrom);
         if (world is { Size: > 1 } && resumeFrom is null && RecipeTuning.HasAuto(recipe))
-            throw new RecipeException("recipe", ["optimizer.lr: auto and data.batch_size: auto are chosen in one process: run `kindling lr-find` / `kindling batch-size` " +
+            throw new RecipeException("recipe", ["optimizer.lr: auto, data.batch_size: auto and training.epochs: auto are chosen in one process: run `kindling lr-find` / `kindling batch-size` " +
                 "(or train once without mpirun), then write the numbers into the recipe; data.batch_size is the global batch."]);
-        // lr: auto and batch_size: auto are chosen before the run is built; a resumed run's config.yaml has the numbers.
+        // lr, batch_size and epochs: auto are chosen before the run is built; a resumed run's config.yaml has the numbers.
         var tuned = resumeFrom is null && RecipeTuning.HasAuto(recipe) ? RecipeTuning.Resolve(recipe, open, open?.Log) : null;
         var run = RecipeBuilder.Build(tuned?.Recipe ?? recipe, open, world);
         try

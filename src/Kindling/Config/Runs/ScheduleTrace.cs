@@ -36,8 +36,8 @@ public static class ScheduleTrace
     {
         recipe.Validate();
         if (Tools.RecipeTuning.HasAuto(recipe))
-            throw new ArgumentException($"the schedule needs numbers, but {(recipe.Optimizer.LrIsAuto ? "optimizer.lr" : "data.batch_size")} is auto (chosen when training starts); " +
-                                        "give one with --set (kindling lr-find / batch-size suggest them).");
+            throw new ArgumentException($"the schedule needs numbers, but {(recipe.Optimizer.LrIsAuto ? "optimizer.lr" : recipe.Data.BatchSizeIsAuto ? "data.batch_size" : "training.epochs")} is auto (chosen when training starts); " +
+                                        "give one with --set (kindling lr-find / batch-size suggest them; kindling train prints the epochs it chooses).");
         int accumulation = recipe.Training.AccumulationSteps;
         // Epochs differ in size under a curriculum: each has its own batches, and the schedule counts the run's real steps.
         var batchesByEpoch = Enumerable.Range(0, recipe.Training.Epochs).Select(e => BatchesPerEpoch(recipe, SamplesAt(recipe, samples, e))).ToArray();

@@ -6,8 +6,19 @@ namespace Kindling.Config.Sections;
 /// <summary>The <c>training</c> section: the loop's engineering (length, accumulation, clipping, precision, device, seed, EMA, early stopping, best-checkpoint metric).</summary>
 public sealed record TrainingRecipe
 {
-    /// <summary>Epochs to train.</summary>
+    /// <summary>Epochs to train; <c>auto</c>: as many as fit <see cref="TimeBudgetMinutes"/>, measured before training (<see cref="Tools.RecipeTimeBudget"/>).</summary>
+    [AutoValue(nameof(EpochsIsAuto))]
     public int Epochs { get; init; } = 10;
+
+    /// <summary>The recipe says <c>epochs: auto</c> and no number has been chosen yet.</summary>
+    public bool EpochsIsAuto { get; internal init; }
+
+    /// <summary>
+    /// Minutes of training (the epochs with their validation) the run may take; null: no limit. The fit stops at the end of
+    /// the first epoch after which another would not fit, and <c>epochs: auto</c> chooses the epochs that fit it, so that a
+    /// schedule sized by the epochs (one_cycle_lr, cosine) still runs to its end.
+    /// </summary>
+    public double? TimeBudgetMinutes { get; init; }
 
     /// <summary>Batches whose gradients are summed before one optimizer step.</summary>
     public int AccumulationSteps { get; init; } = 1;
@@ -63,6 +74,9 @@ public sealed record TrainingRecipe
     internal void Validate(RecipeErrors e, string path)
     {
         e.Check(Epochs >= 1, path + ".epochs", Epochs, ">= 1");
+        e.Check(TimeBudgetMinutes is null or > 0, path + ".time_budget_minutes", TimeBudgetMinutes, "a value > 0 or null (no limit)");
+        if (EpochsIsAuto && TimeBudgetMinutes is null)
+            e.Add(path + ".epochs", "auto chooses the epochs that fit training.time_budget_minutes, which is not set: set it (e.g. 55) or give a number of epochs.");
         e.Check(AccumulationSteps >= 1, path + ".accumulation_steps", AccumulationSteps, ">= 1");
         e.Check(ClipGradNorm is null or > 0, path + ".clip_grad_norm", ClipGradNorm, "a value > 0 or null");
         e.Check(ClipGradNormType > 0, path + ".clip_grad_norm_type", ClipGradNormType, "a value > 0 or inf");

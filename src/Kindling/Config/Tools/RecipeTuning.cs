@@ -8,22 +8,24 @@ namespace Kindling.Config.Tools;
 
 /// <summary>
 /// The tuners on a recipe: the LR range test and the batch-size finder on the recipe's task (its training step) and
-/// trainer options, with its data and augmentation, and <see cref="Resolve"/>, which turns <c>optimizer.lr: auto</c> and
-/// <c>data.batch_size: auto</c> into numbers before a run is built.
+/// trainer options, with its data and augmentation, and <see cref="Resolve"/>, which turns <c>optimizer.lr: auto</c>,
+/// <c>data.batch_size: auto</c> and <c>training.epochs: auto</c> (<see cref="RecipeTimeBudget"/>) into numbers before a run is built.
 /// </summary>
 public static class RecipeTuning
 {
     /// <summary>Whether the recipe has a value left to a tuner.</summary>
-    public static bool HasAuto(Recipe recipe) => recipe.Optimizer.LrIsAuto || recipe.Data.BatchSizeIsAuto;
+    public static bool HasAuto(Recipe recipe) => recipe.Optimizer.LrIsAuto || recipe.Data.BatchSizeIsAuto || recipe.Training.EpochsIsAuto;
 
     /// <summary>The recipe with the chosen auto values set back to their placeholders, so it can be built for probing.</summary>
     /// <param name="recipe">A loaded recipe.</param>
     /// <param name="lr">Clear <c>optimizer.lr: auto</c>.</param>
     /// <param name="batchSize">Clear <c>data.batch_size: auto</c>.</param>
-    public static Recipe WithoutAuto(Recipe recipe, bool lr = true, bool batchSize = true) => recipe with
+    /// <param name="epochs">Clear <c>training.epochs: auto</c> (the probes then build the run with the placeholder's epochs).</param>
+    public static Recipe WithoutAuto(Recipe recipe, bool lr = true, bool batchSize = true, bool epochs = true) => recipe with
     {
         Optimizer = recipe.Optimizer with { LrIsAuto = recipe.Optimizer.LrIsAuto && !lr },
         Data = recipe.Data with { BatchSizeIsAuto = recipe.Data.BatchSizeIsAuto && !batchSize },
+        Training = recipe.Training with { EpochsIsAuto = recipe.Training.EpochsIsAuto && !epochs },
     };
 
     /// <summary>
@@ -59,8 +61,9 @@ public static class RecipeTuning
     }
 
     /// <summary>
-    /// Chooses the recipe's <c>auto</c> values: the batch size first (the LR depends on it), then the learning rate,
-    /// each on a freshly built run of the recipe. Returns the recipe unchanged when nothing is auto.
+    /// Chooses the recipe's <c>auto</c> values: the batch size first (the LR and a step's time depend on it), then the
+    /// learning rate, then the epochs that fit the time budget, each on a freshly built run of the recipe. Returns the recipe
+    /// unchanged when nothing is auto.
     /// </summary>
     /// <param name="recipe">A loaded recipe.</param>
     /// <param name="open">How to open the data.</param>
@@ -102,6 +105,12 @@ public static class RecipeTuning
                        (stored != lr ? $"; base_batch_size scales it to {Show(lr)}" : "");
             notes.Add(note);
             log?.Invoke(note);
+        }
+        if (recipe.Training.EpochsIsAuto)
+        {
+            var (timed, note, _) = RecipeTimeBudget.Resolve(WithoutAuto(recipe, epochs: false), open, log);
+            recipe = timed;
+            notes.Add(note);
         }
         return new TunedRecipe(recipe, notes, lrFind, batch);
     }
