@@ -66,7 +66,9 @@ sealed class DoctorCommand : Command<DoctorCommand.Settings>
         }
         var recipe = Recipe.Load(settings.Config ?? RecipeLocator.Find(), settings.Set);
         var open = new DataOpenOptions { Download = true, Log = Console.Error.WriteLine };
-        // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train.
+        // lr: auto and batch_size: auto are chosen as kindling train chooses them, so the doctor sees the run that would train;
+        // epochs: auto is not timed for it: the learning-rate check reads the schedule's peak, which the number of epochs does not move.
+        recipe = RecipeTuning.WithoutAuto(recipe, lr: false, batchSize: false);
         if (RecipeTuning.HasAuto(recipe)) recipe = RecipeTuning.Resolve(recipe, open, Console.Error.WriteLine).Recipe;
         using var run = RecipeBuilder.Build(recipe, open);
         var report = new Doctor().Run(RecipeDoctor.Subject(run), new DoctorOptions { SkipSlow = settings.SkipSlow },

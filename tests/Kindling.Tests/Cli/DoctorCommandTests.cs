@@ -51,6 +51,18 @@ public class DoctorCommandTests
     }
 
     [Fact]
+    public void EpochsAutoIsNotTimedForTheDoctorWhichChecksTheMachinesConvolutions()
+    {
+        using var tmp = new TempDir();
+        var (code, output, error) = CliRunner.Kindling("doctor", "--config", Recipe(tmp, 12), "--json", "--skip-slow",
+            "--set", "training.epochs=auto", "--set", "training.time_budget_minutes=1");
+        Assert.True(code == 0, $"exit {code}: {error}\n{output}");
+        Assert.DoesNotContain("training.epochs: auto: timing", error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Contains("convolution-kernels", doc.RootElement.GetProperty("checks_run").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public void AnErrorExitsThreeAndStopsTrainingBeforeItStarts()
     {
         using var tmp = new TempDir();

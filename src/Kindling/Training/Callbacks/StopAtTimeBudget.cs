@@ -22,7 +22,7 @@ public sealed class StopAtTimeBudget(TimeSpan budget) : ITrainerCallback
         double used = state.History.Sum(h => h.Seconds), longest = state.History.Max(h => h.Seconds);
         if (used + longest > Budget.TotalSeconds)
             state.RequestStop(string.Format(CultureInfo.InvariantCulture,
-                "time budget: {0:F1} of {1:F1} minutes used after epoch {2} of {3}, and an epoch takes up to {4:F1}",
-                used / 60, Budget.TotalMinutes, metrics.Epoch, state.Epochs, longest / 60));
+                "time budget of {0:G3} minutes: {1:F1} used, and an epoch takes up to {2:F1}; epoch {3} of {4} ends the run",
+                Budget.TotalMinutes, used / 60, longest / 60, metrics.Epoch, state.Epochs));
     }
 }

@@ -16,10 +16,10 @@ public class RecipeTimeBudgetTests
     [Fact]
     public void TheEpochsAreTheMostWhoseStepsAndValidationsFitTheBudgetsShare()
     {
-        // 97 s of a 100 s budget; an epoch is 10 steps of 1 s and a 5 s validation: 6 epochs take 90 s, 7 would take 105 s.
+        // 90 s of a 100 s budget; an epoch is 10 steps of 1 s and a 5 s validation: 6 epochs take 90 s, 7 would take 105 s.
         var e = RecipeTimeBudget.Choose(100, 1, 5, _ => 10, n => n)!;
         Assert.Equal((6, 6, 90.0), (e.Epochs, e.Validations, e.EstimatedSeconds));
-        // Validations only every 5 epochs and at the last: 9 epochs (90 s) + 2 validations (10 s) overrun; 8 + 2 fit.
+        // Validations only every 5 epochs and at the last: 9 epochs (90 s) + 2 validations (10 s) overrun; 8 + 2 (90 s) fit.
         Assert.Equal(8, RecipeTimeBudget.Choose(100, 1, 5, _ => 10, n => n / 5 + (n % 5 == 0 ? 0 : 1))!.Epochs);
         // A curriculum's epochs grow: 10, 20, 30 batches sum to 60 s, a fourth (40) would make 100 s.
         Assert.Equal(3, RecipeTimeBudget.Choose(100, 1, 0, i => 10 * (i + 1), _ => 0)!.Epochs);
@@ -82,7 +82,7 @@ public class RecipeTimeBudgetTests
         Assert.Equal((epochs, false, 0.02), (saved.Training.Epochs, saved.Training.EpochsIsAuto, saved.Training.TimeBudgetMinutes));
         var result = training.Fit();
         // Either every epoch chosen ran, or the budget stopped the run at an epoch's end (a loaded machine runs slower than measured).
-        Assert.True(result.EndReason == "completed" ? result.History.Count == epochs : result.EndReason.StartsWith("stopped: time budget: ", StringComparison.Ordinal),
+        Assert.True(result.EndReason == "completed" ? result.History.Count == epochs : result.EndReason.StartsWith("stopped: time budget of 0.02 minutes: ", StringComparison.Ordinal),
             $"{result.EndReason} after {result.History.Count} of {epochs} epochs");
     }
 

@@ -27,7 +27,7 @@ public class StopAtTimeBudgetTests
         Assert.False(Stops(TimeSpan.FromSeconds(34), After(12, 10)));
         var state = After(12, 10);
         Assert.True(Stops(TimeSpan.FromSeconds(33.9), state));
-        Assert.Equal("time budget: 0.4 of 0.6 minutes used after epoch 2 of 10, and an epoch takes up to 0.2", state.StopReason);
+        Assert.Equal("time budget of 0.565 minutes: 0.4 used, and an epoch takes up to 0.2; epoch 2 of 10 ends the run", state.StopReason);
     }
 
     [Fact]
