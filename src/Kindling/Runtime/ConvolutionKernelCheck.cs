@@ -11,7 +11,7 @@ namespace Kindling.Runtime;
 /// </summary>
 /// <remarks>
 /// The cap is decided from what CPUID says, an inference; this check looks at the numbers themselves, so a machine where
-/// the kernels go wrong for another reason is caught too. It costs a fraction of a second (the doctor runs it before
+/// the kernels go wrong for another reason is caught too. It costs about a second on a 2-core VM (the doctor runs it before
 /// training). oneDNN fixes its instruction set when it first runs, so a failure cannot be mended in the same process:
 /// the fix is to start again with <c>ONEDNN_MAX_CPU_ISA</c> set.
 /// </remarks>

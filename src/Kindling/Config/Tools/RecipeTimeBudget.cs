@@ -50,7 +50,7 @@ public static class RecipeTimeBudget
     /// <param name="recipe">A recipe with <c>training.epochs: auto</c> and <c>training.time_budget_minutes</c>.</param>
     /// <param name="open">How to open the data.</param>
     /// <param name="log">Progress and the choice, one line each.</param>
-    public static (Recipe Recipe, string Note, Estimate Estimate) Resolve(Recipe recipe, DataOpenOptions? open = null, Action<string>? log = null)
+    public static (Recipe Recipe, string Note) Resolve(Recipe recipe, DataOpenOptions? open = null, Action<string>? log = null)
     {
         double budget = (recipe.Training.TimeBudgetMinutes
             ?? throw new ArgumentException("training.epochs: auto needs training.time_budget_minutes.", nameof(recipe))) * 60;
@@ -69,7 +69,7 @@ public static class RecipeTimeBudget
             "about {6:F1} minutes of epochs",
             estimate.Epochs, recipe.Training.TimeBudgetMinutes, step * 1000, batchesAt(0), validation, estimate.Validations, estimate.EstimatedSeconds / 60);
         log?.Invoke(note);
-        return (recipe with { Training = recipe.Training with { Epochs = estimate.Epochs, EpochsIsAuto = false } }, note, estimate);
+        return (recipe with { Training = recipe.Training with { Epochs = estimate.Epochs, EpochsIsAuto = false } }, note);
     }
 
     /// <summary>The most epochs whose batches and validations fit <see cref="Share"/> of the budget; null when not one does.</summary>

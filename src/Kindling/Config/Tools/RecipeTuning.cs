@@ -108,7 +108,7 @@ public static class RecipeTuning
         }
         if (recipe.Training.EpochsIsAuto)
         {
-            var (timed, note, _) = RecipeTimeBudget.Resolve(WithoutAuto(recipe, epochs: false), open, log);
+            var (timed, note) = RecipeTimeBudget.Resolve(WithoutAuto(recipe, epochs: false), open, log);
             recipe = timed;
             notes.Add(note);
         }

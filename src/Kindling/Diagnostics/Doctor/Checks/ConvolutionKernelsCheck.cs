@@ -9,7 +9,7 @@ namespace Kindling.Diagnostics.Doctor.Checks;
 /// against unfold and a matrix product). On a VM of the kind CI runs on, oneDNN's wider kernels gave NaN and gradients off
 /// by half, and a model trained on them learns from wrong gradients without any error; Kindling caps oneDNN where it can
 /// tell such a CPU (<see cref="OneDnnIsaCap"/>), and this check catches the machines it cannot tell. It runs for any task
-/// whose networks convolve on the CPU, before training, in a fraction of a second.
+/// whose networks convolve on the CPU, before training, in about a second (once per process).
 /// </summary>
 public sealed class ConvolutionKernelsCheck : IDoctorCheck
 {
@@ -33,8 +33,8 @@ public sealed class ConvolutionKernelsCheck : IDoctorCheck
         // The kernels checked are oneDNN's CPU ones; a GPU run convolves elsewhere.
         if (context.Device.type != TorchSharp.DeviceType.CPU) yield break;
         nn.Module network = context.Subject.Task?.Network ?? context.Model;
-        // By type name: TorchSharp's Conv1d/2d/3d and ConvTranspose, and Kindling's own (MaskedConv2d) alike.
-        int convolutions = network.modules().Count(m => m.GetType().Name.Contains("Conv", StringComparison.Ordinal));
+        // TorchSharp's Conv1d/2d/3d and ConvTranspose share this base; Kindling's own (MaskedConv2d) hold one of them.
+        int convolutions = network.modules().Count(m => m is TorchSharp.Modules.Convolution);
         if (convolutions == 0) yield break;
         var result = convolution is null ? ConvolutionKernelCheck.ThisMachine : ConvolutionKernelCheck.Run(convolution: convolution);
         if (result.Passed) yield break;
