@@ -37,7 +37,7 @@ public static class ConvolutionKernelCheck
         public bool Agrees(double tolerance) =>
             OutputError <= tolerance && InputGradientError <= tolerance && WeightGradientError <= tolerance;
 
-        /// <summary>The worst of the three, for people: "input gradient NaN" or "output off by 5.3E-001 of its largest value".</summary>
+        /// <summary>The worst of the three, for people: "input gradient NaN" or "output off by 53.0% of its largest value".</summary>
         public string Worst()
         {
             var (what, error) = new[] { ("output", OutputError), ("input gradient", InputGradientError), ("weight gradient", WeightGradientError) }
@@ -125,6 +125,7 @@ public static class ConvolutionKernelCheck
         for (int k = 0; k < 200; k++) full([1 + k * 997], float.NaN).Dispose();
     }
 
+    // Training/ChannelsLast.Of does the same, but Runtime sits below Training and may not import it.
     static Tensor Layout(Tensor t, bool channelsLast) =>
         channelsLast ? t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : t.clone();
 

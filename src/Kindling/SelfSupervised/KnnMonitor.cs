@@ -21,6 +21,12 @@ public sealed record KnnMonitor(Func<IEnumerable<Batch>> Bank, int Classes, int 
     /// <summary>Whether epoch <paramref name="epoch"/> (1-based) is measured.</summary>
     public bool IsDue(int epoch) => Every > 0 && (epoch % Every == 0 || epoch == LastEpoch);
 
+    /// <summary>How many of <paramref name="epochs"/> epochs a monitor measuring every <paramref name="every"/> epochs measures
+    /// (for sizing a run before it is built: <c>training.epochs: auto</c>).</summary>
+    public static int Measurements(int every, int epochs) =>
+        // IsDue's epochs, counted: the multiples of every, and the last when it is not one.
+        every <= 0 || epochs <= 0 ? 0 : epochs / every + (epochs % every == 0 ? 0 : 1);
+
     /// <summary>kNN top-1 of <paramref name="encoder"/> on <paramref name="validation"/> against the bank's features.</summary>
     public double Measure(nn.Module<Tensor, Tensor> encoder, IEnumerable<Batch> validation, ValidationContext context)
     {

@@ -4,6 +4,7 @@ using Kindling.Config.Runs;
 using Kindling.Data.Datasets;
 using Kindling.Diagnostics.Profiling;
 using Kindling.Runtime;
+using Kindling.SelfSupervised;
 using Kindling.Training;
 using Kindling.Training.Callbacks;
 
@@ -99,8 +100,7 @@ public static class RecipeTimeBudget
     {
         if (TaskCatalog.Find(recipe.Task)?.Sections.Contains("knn") != true) return epochs => epochs;
         int every = recipe.Knn.Every;
-        // KnnMonitor.IsDue: every N epochs and at the last; never when N is 0 (the task then validates nothing).
-        return epochs => every == 0 ? 0 : epochs / every + (epochs % every == 0 ? 0 : 1);
+        return epochs => KnnMonitor.Measurements(every, epochs);
     }
 
     static (double Step, double Validation) Measure(RecipeRun run)
